@@ -1,0 +1,1 @@
+"""EditorBot's kernel: settings, schemas, storage, dialects, templates and engine seams."""

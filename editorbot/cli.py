@@ -1,0 +1,237 @@
+"""The `editorbot` command: a thin shell that wires commands to flows; errors become sentences."""
+
+import argparse
+import hashlib
+import json
+import os
+import select
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from editorbot.dialects import AUTO, profile_names
+from editorbot.errors import BadSource, EditorBotError
+from editorbot.templates import template_names
+
+EXIT_PUBLISHED, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REJECTED, EXIT_EXPIRED = 0, 1, 2, 3, 4
+
+
+def _say(*lines: str) -> None:
+    print(*lines, sep="\n", file=sys.stderr, flush=True)
+
+
+def configure_environment(data_dir: str | None, verbose: bool = False) -> None:
+    """Point storage and the embedded Prefect at the data dir; must run before Prefect loads."""
+    if data_dir or "EDITORBOT_STORAGE" not in os.environ:
+        os.environ["EDITORBOT_STORAGE"] = f"file://{Path(data_dir or 'data').resolve()}"
+    if "PREFECT_API_URL" not in os.environ:
+        # No server configured: an embedded one keeps its database beside the artifacts.
+        os.environ.setdefault("PREFECT_HOME", str(Path(data_dir or "data").resolve() / ".prefect"))
+        Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not verbose:
+        # Run logs still reach the Prefect API; the terminal shows our own progress lines.
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+
+
+def _language(value: str) -> str:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    if value != "auto" and value not in _LANGUAGE_CODES:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a Whisper language code (e.g. es, en, auto)"
+        )
+    return value
+
+
+def _ask(run, question: str) -> str | None:
+    """Read a line, or None if another approver resolved the run while we waited."""
+    _say(question)
+    while True:
+        ready, _, _ = select.select([sys.stdin], [], [], 1.0)
+        if ready:
+            line = sys.stdin.readline()
+            if not line:
+                raise EditorBotError(
+                    f"No answer on standard input; decide later with `editorbot approve {run.id}`, "
+                    "or pass --approve or --reject."
+                )
+            return line.strip()
+        if not run.is_paused():
+            return None
+
+
+def _gate_answer(args, run) -> tuple[str, str] | None:
+    if args.approve:
+        return "approve", ""
+    if args.reject:
+        return "reject", "rejected from the command line"
+    while True:
+        answer = _ask(run, "Approve, revise or reject? [a/r/x]")
+        if answer is None:
+            return None
+        decision = {"a": "approve", "r": "revise", "x": "reject"}.get(answer[:1].lower())
+        if decision == "revise":
+            notes = _ask(run, "What should change? (lines written `old -> new` are applied)")
+            return None if notes is None else (decision, notes)
+        if decision:
+            return decision, ""
+
+
+def cmd_process(args) -> int:
+    source = Path(args.file)
+    if not source.is_file():
+        raise BadSource(f"There is no file at {args.file}; check the path and try again.")
+    from editorbot.run_key import make_run_key
+    from editorbot.schemas import RunOptions
+    from editorbot.settings import get_settings
+    from editorbot.storage import LAYOUT_PREFIXES, draft_key, open_storage
+    from flows.local_run import LocalRun
+
+    run_key = make_run_key("cli", hashlib.sha256(source.read_bytes()).hexdigest()[:12])
+    options = RunOptions(language=args.language, dialect=args.dialect, template=args.template)
+    settings = get_settings()
+    storage = open_storage(settings.storage, settings.s3_endpoint_url)
+    run = LocalRun(str(source.resolve()), run_key, options)
+    _say(f"Run {run.id} · {run_key}")
+    while True:
+        state = run.watch(lambda step, status: _say(f"  {step.rsplit('-', 1)[0]:<16} {status}"))
+        if not state.is_paused():
+            break
+        draft = storage.get(draft_key(run_key, "script.md")).decode("utf-8")
+        print(draft, file=sys.stderr if args.json else sys.stdout, flush=True)
+        answer = _gate_answer(args, run)
+        if answer is None:
+            _say("Another approver decided; following the run.")
+            continue
+        run.decide(*answer)
+    final = run.result()
+    if final.is_failed() or final.is_crashed():
+        final.result(raise_on_failure=True)  # re-raises the task's error (a sentence if ours)
+    keys = [k for prefix in LAYOUT_PREFIXES for k in storage.list(prefix + run_key)]
+    if args.json:
+        print(
+            json.dumps(
+                {"run_id": str(run.id), "run_key": run_key, "state": final.name, "artifacts": keys}
+            )
+        )
+    else:
+        _say(f"{final.name}: {final.message}")
+        if final.name == "Published":
+            _say(*(f"  {storage.location(k)}" for k in keys if k.startswith("scripts/")))
+    return {"Published": EXIT_PUBLISHED, "Rejected": EXIT_REJECTED, "Expired": EXIT_EXPIRED}.get(
+        final.name, EXIT_FAILED
+    )
+
+
+def cmd_runs(args) -> int:
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=["editorbot"])),
+            sort=FlowRunSort.EXPECTED_START_TIME_DESC,
+            limit=args.limit,
+        )
+    if not runs:
+        _say("No runs yet. Start one with `editorbot process NOTE.ogg`.")
+    now = datetime.now(UTC)
+    for run in runs:
+        run_key = next(
+            (t.removeprefix("run-key:") for t in run.tags if t.startswith("run-key:")), "-"
+        )
+        age = now - (run.expected_start_time or run.created or now)
+        print(f"{run.id}  {(run.state_name or '-'):<10} {run_key:<32} {_age(age.total_seconds())}")
+    return 0
+
+
+def _age(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit} ago"
+    return f"{int(seconds)}s ago"
+
+
+def cmd_decide(args) -> int:
+    from flows.approval import decide
+
+    decide(args.run_id, args.command, args.notes)
+    _say(f"Sent {args.command} to run {args.run_id}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="editorbot", description="Turn a spoken idea into an approved short-video script."
+    )
+    parser.add_argument(
+        "--data-dir", help="where artifacts and the local Prefect database live (default ./data)"
+    )
+    parser.add_argument("--verbose", action="store_true", help="show Prefect's own logs too")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    process = commands.add_parser(
+        "process", help="turn one voice note into a script, asking for approval"
+    )
+    process.add_argument("file", help="the note: OGG/Opus as Telegram sends it, WAV, MP3, M4A…")
+    process.add_argument(
+        "--language",
+        type=_language,
+        default="es",
+        help="spoken language code, or auto (default es)",
+    )
+    process.add_argument(
+        "--dialect",
+        choices=[*profile_names(), AUTO],
+        default="neutral",
+        help="the speaker's regional Spanish (default neutral)",
+    )
+    process.add_argument(
+        "--template",
+        choices=template_names(),
+        default="opinion",
+        help="the script family (default opinion)",
+    )
+    gate = process.add_mutually_exclusive_group()
+    gate.add_argument(
+        "--approve", action="store_true", help="approve the first draft without asking"
+    )
+    gate.add_argument("--reject", action="store_true", help="reject the first draft without asking")
+    process.add_argument(
+        "--json", action="store_true", help="print one JSON object with the outcome"
+    )
+    process.set_defaults(handler=cmd_process)
+
+    runs = commands.add_parser("runs", help="list recent runs and their states")
+    runs.add_argument("--limit", type=int, default=20)
+    runs.set_defaults(handler=cmd_runs)
+
+    for decision, help_text in (
+        ("approve", "publish the waiting draft"),
+        ("revise", "ask for a new draft, with notes"),
+        ("reject", "end the run without publishing"),
+    ):
+        command = commands.add_parser(decision, help=f"{help_text} of a run waiting for approval")
+        command.add_argument("run_id", help="the run's id, as `editorbot runs` shows it")
+        command.add_argument("--notes", default="", help="what to change, or why")
+        command.set_defaults(handler=cmd_decide)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_environment(args.data_dir, args.verbose)
+    try:
+        return args.handler(args)
+    except EditorBotError as error:
+        _say(f"editorbot: {error}")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _say("Interrupted; a waiting run can still be decided with `editorbot approve RUN_ID`.")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

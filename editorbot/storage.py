@@ -1,0 +1,183 @@
+"""Artifact storage: one seam, a filesystem and an S3 implementation, the same keys in both."""
+
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+from urllib.parse import urlparse
+
+from editorbot.errors import AlreadyPublished
+from editorbot.run_key import check_run_key
+
+
+def raw_audio_key(run_key: str, ext: str) -> str:
+    return f"audio/raw/{check_run_key(run_key)}.{ext}"
+
+
+def cleaned_audio_key(run_key: str) -> str:
+    return f"audio/cleaned/{check_run_key(run_key)}.wav"
+
+
+def subtitles_key(run_key: str, fmt: str) -> str:
+    return f"subtitles/{check_run_key(run_key)}.{fmt}"
+
+
+def draft_key(run_key: str, name: str) -> str:
+    return f"drafts/{check_run_key(run_key)}/{name}"
+
+
+def script_key(run_key: str, ext: str) -> str:
+    return f"scripts/{check_run_key(run_key)}.{ext}"
+
+
+LAYOUT_PREFIXES = ("audio/raw/", "audio/cleaned/", "subtitles/", "drafts/", "scripts/")
+
+
+class Storage(ABC):
+    """A flat key → bytes store; keys use `/` and never start with it."""
+
+    @abstractmethod
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        """Write `data` at `key`, replacing what was there."""
+
+    @abstractmethod
+    def get(self, key: str) -> bytes:
+        """Read `key`; raises KeyError when absent."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def list(self, prefix: str = "") -> list[str]:
+        """Every key starting with `prefix`, sorted."""
+
+    @abstractmethod
+    def location(self, key: str) -> str:
+        """Where a person finds `key` (a path or an s3:// URL)."""
+
+    def put_once(
+        self, key: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> None:
+        """Write `key` unless it holds other bytes: a repeat is harmless, a change refused."""
+        if self.exists(key):
+            if self.get(key) == data:
+                return
+            raise AlreadyPublished(
+                f"{self.location(key)} was already published with different content; "
+                "it is left as it was."
+            )
+        self.put(key, data, content_type)
+
+
+def _safe_key(key: str) -> str:
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"not a storage key: {key!r}")
+    return key
+
+
+class FileStorage(Storage):
+    """Artifacts as files under one directory, written atomically."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+
+    def _path(self, key: str) -> Path:
+        return self.root / _safe_key(key)
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A reader must never see half a file: write aside, then rename over.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise KeyError(key) from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def list(self, prefix: str = "") -> list[str]:
+        if not self.root.is_dir():
+            return []
+        keys = (
+            p.relative_to(self.root).as_posix()
+            for p in self.root.rglob("*")
+            if p.is_file() and not p.name.startswith(".")
+        )
+        return sorted(k for k in keys if k.startswith(prefix) and not k.startswith("."))
+
+    def location(self, key: str) -> str:
+        return str(self._path(key))
+
+
+class S3Storage(Storage):
+    """Artifacts as objects under `s3://bucket/prefix/`."""
+
+    def __init__(self, bucket: str, prefix: str = "", client=None) -> None:
+        import boto3
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.client = client or boto3.client("s3")
+
+    def _key(self, key: str) -> str:
+        return self.prefix + _safe_key(key)
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        self.client.put_object(
+            Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type
+        )
+
+    def get(self, key: str) -> bytes:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except self.client.exceptions.NoSuchKey:
+            raise KeyError(key) from None
+        return response["Body"].read()
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def list(self, prefix: str = "") -> list[str]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        keys = []
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
+            keys.extend(obj["Key"][len(self.prefix) :] for obj in page.get("Contents", []))
+        return sorted(keys)
+
+    def location(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self._key(key)}"
+
+
+def open_storage(url: str, s3_endpoint_url: str | None = None) -> Storage:
+    """The storage named by `url`: `file://DIR` (relative DIR allowed) or `s3://bucket/prefix`."""
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return FileStorage(Path(parsed.netloc + parsed.path))
+    if parsed.scheme == "s3":
+        if not parsed.netloc:
+            raise ValueError(f"an S3 storage URL names a bucket: {url!r}")
+        import boto3
+
+        client = boto3.client("s3", endpoint_url=s3_endpoint_url)
+        return S3Storage(parsed.netloc, parsed.path, client)
+    raise ValueError(f"storage must be file://DIR or s3://bucket/prefix, not {url!r}")

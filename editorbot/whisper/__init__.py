@@ -1,0 +1,50 @@
+"""The transcription seam: one interface, engines behind it, one loaded model per process."""
+
+import threading
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+from editorbot.schemas import Transcript
+from editorbot.settings import Settings
+
+
+class WhisperEngine(ABC):
+    """A loaded speech-to-text model."""
+
+    name: str
+    model: str
+
+    def __init__(self) -> None:
+        self.transcriptions = 0  # how many times the model actually ran in this process
+
+    @abstractmethod
+    def _transcribe(self, wav: Path, language: str | None, beam_size: int) -> Transcript: ...
+
+    def transcribe(self, wav: Path, language: str, beam_size: int) -> Transcript:
+        """Transcribe a 16 kHz mono WAV; `language` "auto" detects it."""
+        self.transcriptions += 1
+        return self._transcribe(wav, None if language == "auto" else language, beam_size)
+
+
+_engines: dict[tuple, WhisperEngine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_identity(settings: Settings) -> tuple:
+    """What decides which model answers; a change means a different engine (and cache key)."""
+    return (
+        settings.whisper_engine,
+        str(settings.whisper_model or "bundled:base"),
+        settings.whisper_compute_type,
+    )
+
+
+def get_engine(settings: Settings) -> WhisperEngine:
+    """The process-wide engine for these settings, loaded on first use."""
+    identity = engine_identity(settings)
+    with _engines_lock:
+        if identity not in _engines:
+            from editorbot.whisper.faster import FasterWhisperEngine
+
+            _engines[identity] = FasterWhisperEngine.load(settings)
+        return _engines[identity]

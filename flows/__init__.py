@@ -1,0 +1,1 @@
+"""Prefect flows: which task runs in which order, and the approval loop."""

@@ -1,0 +1,65 @@
+"""The approval gate: a typed input, the wait, and resuming a waiting run from anywhere."""
+
+from typing import Literal
+from uuid import UUID
+
+from prefect import get_client
+from prefect.artifacts import create_markdown_artifact
+from prefect.exceptions import FlowPauseTimeout
+from prefect.flow_runs import pause_flow_run, resume_flow_run, suspend_flow_run
+from prefect.input import RunInput
+from prefect.runtime import deployment
+
+from editorbot.errors import EditorBotError
+from editorbot.run_key import run_key_slug
+from editorbot.schemas import DraftKeys
+
+
+class Approval(RunInput):
+    """A reviewer's decision on the draft shown above."""
+
+    decision: Literal["approve", "revise", "reject"]
+    notes: str = ""
+
+
+class NotWaiting(EditorBotError):
+    """The run is not waiting for a decision (someone else decided, or it ended)."""
+
+
+def request_approval(
+    draft: DraftKeys, run_key: str, revision: int, timeout_s: int, poll_s: int
+) -> Approval | None:
+    """Show the draft on the run page and wait for a decision; None when the wait timed out."""
+    create_markdown_artifact(
+        markdown=draft.markdown,
+        key=f"draft-{run_key_slug(run_key)}",
+        description=f"Draft revision {revision} of {run_key}, waiting for approval",
+    )
+    request = Approval.with_initial_data(
+        description=f"{draft.markdown}\n\n---\nApprove, ask for a revision (say what to change in "
+        "the notes; the offline engine applies lines written `old -> new`), or reject.",
+        decision="approve",
+    )
+    key = f"approval-{revision}"  # distinct per revision, so a resumed run replays earlier answers
+    try:
+        if deployment.id:
+            # From a deployment: release the process while we wait; resuming reruns the flow,
+            # and cached tasks make that cheap.
+            return suspend_flow_run(wait_for_input=request, timeout=timeout_s, key=key)
+        return pause_flow_run(
+            wait_for_input=request, timeout=timeout_s, poll_interval=poll_s, key=key
+        )
+    except FlowPauseTimeout:
+        return None
+
+
+def decide(flow_run_id: UUID | str, decision: str, notes: str = "") -> None:
+    """Resume a waiting run with a decision; raises NotWaiting if it is not paused."""
+    answer = Approval(decision=decision, notes=notes)  # validate before touching the run
+    run_id = UUID(str(flow_run_id))
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(run_id).state
+    if state is None or not state.is_paused():
+        shown = state.name if state else "unknown"
+        raise NotWaiting(f"Run {run_id} is not waiting for approval; it is {shown}.")
+    resume_flow_run(run_id, run_input=answer.model_dump(include={"decision", "notes"}))

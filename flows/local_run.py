@@ -1,0 +1,79 @@
+"""Run the flow in this process while this process also watches it and answers its gate."""
+
+import threading
+import time
+from collections.abc import Callable
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.client.schemas.objects import FlowRun
+from prefect.client.schemas.sorting import TaskRunSort
+from prefect.flow_engine import run_flow
+from prefect.states import State
+
+from editorbot.schemas import RunOptions
+from flows.approval import decide
+from flows.voice_to_script import voice_to_script
+
+RUN_TAGS = ("editorbot",)
+
+
+class LocalRun:
+    """One flow run executing in a background thread, observed through the Prefect API."""
+
+    def __init__(self, source: str, run_key: str, options: RunOptions) -> None:
+        self.parameters = {"source": source, "run_key": run_key, "options": options}
+        with get_client(sync_client=True) as client:
+            self.flow_run: FlowRun = client.create_flow_run(
+                voice_to_script, parameters=self.parameters, tags=[*RUN_TAGS, f"run-key:{run_key}"]
+            )
+        self._final: State | None = None
+        self._seen: dict[UUID, str] = {}
+        self._thread = threading.Thread(target=self._execute, name="voice-to-script", daemon=True)
+        self._thread.start()
+
+    @property
+    def id(self) -> UUID:
+        return self.flow_run.id
+
+    def _execute(self) -> None:
+        self._final = run_flow(
+            voice_to_script, flow_run=self.flow_run, parameters=self.parameters, return_type="state"
+        )
+
+    def watch(
+        self, on_step: Callable[[str, str], None] = lambda name, state: None, poll_s: float = 0.5
+    ) -> State:
+        """Block until the run is paused or over; report each task's state changes on the way."""
+        seen = self._seen
+        with get_client(sync_client=True) as client:
+            while True:
+                state = client.read_flow_run(self.id).state
+                task_runs = client.read_task_runs(
+                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[self.id])),
+                    sort=TaskRunSort.EXPECTED_START_TIME_ASC,
+                )
+                for task_run in task_runs:
+                    if task_run.state and seen.get(task_run.id) != task_run.state.name:
+                        seen[task_run.id] = task_run.state.name
+                        on_step(task_run.name, task_run.state.name)
+                finished = not self._thread.is_alive()
+                if state and (state.is_paused() or (state.is_final() and finished)):
+                    return self._final if finished and self._final else state
+                time.sleep(poll_s)
+
+    def is_paused(self) -> bool:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(self.id).state
+        return bool(state and state.is_paused())
+
+    def decide(self, decision: str, notes: str = "") -> None:
+        decide(self.id, decision, notes)
+
+    def result(self, timeout: float | None = None) -> State:
+        """The final state, once the run is over."""
+        self._thread.join(timeout)
+        if self._final is None:
+            raise TimeoutError(f"run {self.id} is still going")
+        return self._final

@@ -1,0 +1,1 @@
+"""One module per pipeline step, each exposing one verb-named @task."""

@@ -1,0 +1,35 @@
+"""Fetch the note as it was sent and keep it unchanged."""
+
+import hashlib
+from pathlib import Path
+
+from prefect import task
+
+from editorbot.errors import BadSource
+from editorbot.schemas import StoredAudio
+from editorbot.settings import get_settings
+from editorbot.storage import open_storage, raw_audio_key
+from tasks.transient import retry_on_transient
+
+
+def _extension(source: str) -> str:
+    suffix = Path(source).suffix.lower().lstrip(".")
+    return suffix if suffix.isalnum() and len(suffix) <= 5 else "bin"
+
+
+def read_local(source: str) -> bytes:
+    path = Path(source).expanduser()
+    if not path.is_file():
+        raise BadSource(f"There is no file at {source}; check the path and try again.")
+    return path.read_bytes()
+
+
+@task(retries=3, retry_delay_seconds=[1, 4, 15], retry_condition_fn=retry_on_transient)
+def download(source: str, run_key: str) -> StoredAudio:
+    """Read the note from `source` and store it unchanged at audio/raw/<run_key>.<ext>."""
+    data = read_local(source)
+    settings = get_settings()
+    storage = open_storage(settings.storage, settings.s3_endpoint_url)
+    key = raw_audio_key(run_key, _extension(source))
+    storage.put(key, data)
+    return StoredAudio(key=key, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))

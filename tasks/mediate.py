@@ -1,0 +1,14 @@
+"""Regional Spanish into Spanish any Spanish speaker follows, in the speaker's voice."""
+
+from prefect import task
+from prefect.cache_policies import INPUTS, TASK_SOURCE
+
+from editorbot.schemas import MediatedText
+from editorbot.text_engine import get_text_engine, resolve_profile
+
+
+@task(persist_result=True, cache_policy=INPUTS + TASK_SOURCE)
+def mediate(text: str, dialect: str, notes: list[str]) -> MediatedText:
+    """Mediate `text` with the `dialect` profile ("auto" detects it) and reviewer `notes`."""
+    profile = resolve_profile(dialect, text)
+    return get_text_engine().mediate(text, profile, notes)

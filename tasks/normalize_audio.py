@@ -1,0 +1,27 @@
+"""Decode and check the note, and store the 16 kHz mono WAV the model will hear."""
+
+import hashlib
+
+from prefect import task
+
+from editorbot.audio import clean_audio
+from editorbot.schemas import StoredAudio
+from editorbot.settings import get_settings
+from editorbot.storage import cleaned_audio_key, open_storage
+from tasks.transient import retry_on_transient
+
+
+@task(retries=3, retry_delay_seconds=[1, 4, 15], retry_condition_fn=retry_on_transient)
+def normalize_audio(raw: StoredAudio, run_key: str) -> StoredAudio:
+    """16 kHz mono loudness-normalized WAV at audio/cleaned/<run_key>.wav, or BadAudio."""
+    settings = get_settings()
+    storage = open_storage(settings.storage, settings.s3_endpoint_url)
+    clean = clean_audio(storage.get(raw.key), settings.max_audio_seconds, settings.silence_dbfs)
+    key = cleaned_audio_key(run_key)
+    storage.put(key, clean.wav, "audio/wav")
+    return StoredAudio(
+        key=key,
+        sha256=hashlib.sha256(clean.wav).hexdigest(),
+        size_bytes=len(clean.wav),
+        duration_s=clean.duration_s,
+    )
