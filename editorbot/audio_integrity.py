@@ -5,17 +5,19 @@ import struct
 
 def ogg_problem(data: bytes) -> str | None:
     """Why an Ogg stream is cut short or damaged, or None when every page is whole."""
+    cut_off = "the recording stops in the middle (the upload seems cut off)"
     offset, last_flags = 0, 0
     while offset < len(data):
-        if data[offset : offset + 4] != b"OggS" or len(data) < offset + 27:
-            return "the recording stops in the middle (a damaged or cut-off Ogg page)"
-        segment_count = data[offset + 26]
-        table_end = offset + 27 + segment_count
+        if data[offset : offset + 4] != b"OggS"[: len(data) - offset]:
+            return "the recording is damaged (an Ogg page is garbled)"
+        if len(data) < offset + 27:
+            return cut_off
+        table_end = offset + 27 + data[offset + 26]
         if len(data) < table_end:
-            return "the recording stops in the middle (a cut-off Ogg page header)"
+            return cut_off
         page_end = table_end + sum(data[offset + 27 : table_end])
         if len(data) < page_end:
-            return "the recording stops in the middle (the upload seems cut off)"
+            return cut_off
         last_flags, offset = data[offset + 5], page_end
     if not last_flags & 0x04:  # end-of-stream flag on the final page
         return "the recording has no proper ending (the upload seems cut off)"

@@ -173,6 +173,6 @@ class RunOutcome(BaseModel):
     """How a run ended, as the flow returns it."""
 
     run_key: str
-    decision: Literal["approve", "reject", "expired"]
+    decision: Literal["approve", "reject"]
     revisions: int = Field(ge=0)
     published: list[str] = Field(default_factory=list)

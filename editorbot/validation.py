@@ -15,12 +15,12 @@ def validate_script(script: Script, template: Template) -> ValidationReport:
         )
     if not template.min_beats <= len(roles) <= template.max_beats:
         report.errors.append(
-            f"{len(roles)} beats; the {template.name} template takes "
+            f"{len(roles)} beat{'s' * (len(roles) != 1)}; the {template.name} template takes "
             f"{template.min_beats} to {template.max_beats}"
         )
     for role in template.required_roles:
         if role not in roles:
-            report.errors.append(f"the {template.name} template needs a {role.value} beat")
+            report.errors.append(f"the {template.name} template needs a beat of role {role.value}")
     for role in dict.fromkeys(roles):
         if role in template.forbidden_roles:
             report.errors.append(f"the {template.name} template forbids {role.value} beats")

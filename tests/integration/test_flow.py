@@ -1,0 +1,134 @@
+"""The whole flow against a real local Prefect API, through its approval gate."""
+
+import pytest
+from prefect import get_client
+
+from editorbot.errors import BadAudio
+from editorbot.run_key import make_run_key, run_key_slug
+from editorbot.schemas import RunOptions, Script
+from editorbot.settings import get_settings
+from editorbot.storage import open_storage
+from editorbot.whisper import get_engine
+from flows.approval import NotWaiting
+from flows.local_run import LocalRun
+from tests.conftest import DATA
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
+SPANISH = str(DATA / "es_rioplatense_synth.ogg")
+OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
+
+
+def _start(message_id: str, source: str = SPANISH, options: RunOptions = OPTIONS) -> LocalRun:
+    return LocalRun(source, make_run_key("test", message_id), options)
+
+
+def _storage():
+    return open_storage(get_settings().storage)
+
+
+def _at_gate(run: LocalRun):
+    state = run.watch()
+    assert state.is_paused(), state
+    return state
+
+
+def test_approved_note_is_published_with_every_artifact(data_dir):
+    run = _start("approve")
+    _at_gate(run)
+    run.decide("approve")
+    final = run.result(120)
+    assert final.name == "Published"
+    run_key = final.result().run_key
+    storage = _storage()
+    script = Script.model_validate_json(storage.get(f"scripts/{run_key}.json"))
+    assert script.template_id == "provocation" and script.dialect == "rioplatense"
+    assert "autobús" in script.model_dump_json() and "colectivo" not in script.model_dump_json()
+    assert (
+        storage.get(f"audio/raw/{run_key}.ogg") == (DATA / "es_rioplatense_synth.ogg").read_bytes()
+    )
+    for key in (
+        f"audio/cleaned/{run_key}.wav",
+        f"subtitles/{run_key}.srt",
+        f"subtitles/{run_key}.vtt",
+        f"drafts/{run_key}/script.json",
+        f"drafts/{run_key}/script.md",
+        f"scripts/{run_key}.md",
+    ):
+        assert storage.exists(key), key
+    with get_client(sync_client=True) as client:
+        artifact = client.read_latest_artifacts(key=f"draft-{run_key_slug(run_key)}")
+    assert artifact is not None
+
+
+def test_revise_applies_the_notes_and_waits_again(data_dir):
+    run = _start("revise")
+    _at_gate(run)
+    run.decide("revise", "inflación -> subida de precios")
+    _at_gate(run)
+    run.decide("approve")
+    final = run.result(120)
+    script = Script.model_validate_json(_storage().get(f"scripts/{final.result().run_key}.json"))
+    assert "subida de precios" in " ".join(b.text for b in script.beats)
+    assert script.metadata.revision == 1
+    assert script.metadata.reviewer_notes == ["inflación -> subida de precios"]
+
+
+def test_rejected_note_ends_without_publishing(data_dir):
+    run = _start("reject")
+    _at_gate(run)
+    run.decide("reject", "not today")
+    final = run.result(120)
+    assert final.name == "Rejected" and "not today" in final.message
+    assert _storage().list("scripts/") == []
+    with pytest.raises(NotWaiting, match="not waiting for approval; it is Rejected"):
+        run.decide("approve")
+
+
+def test_unanswered_gate_expires_without_publishing(data_dir, monkeypatch):
+    monkeypatch.setenv("EDITORBOT_APPROVAL_TIMEOUT_S", "2")
+    monkeypatch.setenv("EDITORBOT_APPROVAL_POLL_S", "1")
+    final = _start("expire").result(180)
+    assert final.is_failed() and "expired and never resumed" in final.message
+    assert _storage().list("scripts/") == []
+
+
+def test_a_second_run_of_the_same_note_does_not_transcribe_again(data_dir):
+    engine = get_engine(get_settings())
+    first = _start("replay")
+    _at_gate(first)
+    first.decide("approve")
+    first.result(120)
+    transcriptions = engine.transcriptions
+
+    second = _start("replay")
+    _at_gate(second)
+    second.decide("approve")
+    assert second.result(120).name == "Published"
+    assert engine.transcriptions == transcriptions
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs()
+    cached = [t for t in runs if t.flow_run_id == second.id and t.name.startswith("transcribe")]
+    assert [t.state.name for t in cached] == ["Cached"]
+
+
+def test_bad_audio_fails_with_a_sentence_and_keeps_the_raw_note(data_dir, tmp_path):
+    not_audio = tmp_path / "photo.ogg"
+    not_audio.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(2000))
+    final = _start("bad", source=str(not_audio)).result(120)
+    assert final.is_failed()
+    with pytest.raises(BadAudio, match="no sound in it"):
+        final.result()
+    storage = _storage()
+    assert storage.list("audio/raw/") and storage.list("scripts/") == []
+
+
+def test_the_flow_stores_everything_in_s3(s3_endpoint, monkeypatch):
+    monkeypatch.setenv("EDITORBOT_STORAGE", "s3://editorbot-test/flow")
+    monkeypatch.setenv("EDITORBOT_S3_ENDPOINT_URL", s3_endpoint)
+    run = _start("s3")
+    _at_gate(run)
+    run.decide("approve")
+    run_key = run.result(120).result().run_key
+    storage = open_storage("s3://editorbot-test/flow", s3_endpoint_url=s3_endpoint)
+    Script.model_validate_json(storage.get(f"scripts/{run_key}.json"))
+    assert len([k for k in storage.list() if run_key in k]) == 8
