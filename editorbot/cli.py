@@ -106,6 +106,9 @@ def cmd_process(args) -> int:
             continue
         run.decide(*answer)
     final = run.result()
+    if final.is_failed() and "never resumed" in (final.message or ""):
+        _say(f"Expired: nobody decided on run {run.id} in time; nothing was published.")
+        return EXIT_EXPIRED
     if final.is_failed() or final.is_crashed():
         final.result(raise_on_failure=True)  # re-raises the task's error (a sentence if ours)
     keys = [k for prefix in LAYOUT_PREFIXES for k in storage.list(prefix + run_key)]

@@ -1,0 +1,140 @@
+"""The `editorbot` command as a person runs it: real processes, real embedded Prefect."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from editorbot.schemas import Script
+from tests.conftest import DATA, SAMPLES
+
+pytestmark = pytest.mark.slow
+SPANISH = DATA / "es_rioplatense_synth.ogg"
+
+
+def editorbot(data_dir: Path, *args: str, stdin: str | None = None, timeout: float = 300):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "EDITORBOT_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "editorbot.cli", "--data-dir", str(data_dir), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def _published(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / "scripts").rglob("*.json")) if (data_dir / "scripts").exists() else []
+
+
+def test_process_approve_json_publishes(tmp_path):
+    result = editorbot(
+        tmp_path,
+        "process",
+        str(SAMPLES / "nota_venezolana.ogg"),
+        "--dialect",
+        "venezuelan",
+        "--template",
+        "story",
+        "--approve",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+    assert outcome["state"] == "Published"
+    assert f"scripts/{outcome['run_key']}.json" in outcome["artifacts"]
+    assert len(outcome["artifacts"]) == 8
+    script = Script.model_validate_json(_published(tmp_path)[0].read_text())
+    assert script.template_id == "story" and script.dialect == "venezuelan"
+    assert "transcribe" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_process_reject_exits_3_and_publishes_nothing(tmp_path):
+    result = editorbot(tmp_path, "process", str(SPANISH), "--template", "provocation", "--reject")
+    assert result.returncode == 3, result.stderr
+    assert "Rejected" in result.stderr and _published(tmp_path) == []
+
+
+def test_interactive_revise_then_approve(tmp_path):
+    result = editorbot(
+        tmp_path,
+        "process",
+        str(SPANISH),
+        "--dialect",
+        "rioplatense",
+        "--template",
+        "provocation",
+        stdin="r\ninflación -> subida de precios\na\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("# Provocation script") == 2  # the draft, then the revision
+    script = Script.model_validate_json(_published(tmp_path)[0].read_text())
+    assert script.metadata.revision == 1
+    assert "subida de precios" in " ".join(b.text for b in script.beats)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "empty"), (b"just text, not a recording\n" * 40, "not audio")],
+)
+def test_bad_input_gets_one_sentence_exit_2_and_the_raw_file_is_kept(tmp_path, content, reason):
+    note = tmp_path / "note.ogg"
+    note.write_bytes(content)
+    result = editorbot(tmp_path / "data", "process", str(note), "--approve")
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("editorbot:")]
+    assert len(lines) == 1 and reason in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert list((tmp_path / "data" / "audio" / "raw").rglob("*.ogg"))
+    assert _published(tmp_path / "data") == []
+
+
+def test_missing_file_and_unknown_template_are_explained(tmp_path):
+    missing = editorbot(tmp_path, "process", str(tmp_path / "nope.ogg"))
+    assert missing.returncode == 2 and "There is no file at" in missing.stderr
+    unknown = editorbot(tmp_path, "process", str(SPANISH), "--template", "sonnet")
+    assert unknown.returncode == 2 and "invalid choice: 'sonnet'" in unknown.stderr
+
+
+def test_another_terminal_approves_a_waiting_run(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "EDITORBOT_"))}
+    waiting = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "editorbot.cli",
+            "--data-dir",
+            str(tmp_path),
+            "process",
+            str(SPANISH),
+            "--template",
+            "provocation",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        run_id = re.search(r"Run ([0-9a-f-]{36})", waiting.stderr.readline()).group(1)
+        deadline = time.monotonic() + 240
+        while "Approve, revise or reject?" not in waiting.stderr.readline():
+            assert time.monotonic() < deadline and waiting.poll() is None
+        listing = editorbot(tmp_path, "runs")
+        assert re.search(rf"{run_id}\s+Paused\s+\d{{4}}/\d\d/\d\d/cli-", listing.stdout), listing
+        approve = editorbot(tmp_path, "approve", run_id)
+        assert approve.returncode == 0, approve.stderr
+        assert waiting.wait(timeout=120) == 0
+        assert "Another approver decided" in waiting.stderr.read()
+    finally:
+        waiting.kill()
+    assert len(_published(tmp_path)) == 1
+    again = editorbot(tmp_path, "approve", run_id)
+    assert again.returncode == 2 and "not waiting for approval; it is Published" in again.stderr
