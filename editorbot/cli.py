@@ -29,6 +29,8 @@ def configure_environment(data_dir: str | None, verbose: bool = False) -> None:
         os.environ.setdefault("PREFECT_HOME", str(Path(data_dir or "data").resolve() / ".prefect"))
         Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The embedded server's default 20 s start-up budget is too tight on a busy 2-core machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if not verbose:
         # Run logs still reach the Prefect API; the terminal shows our own progress lines.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
@@ -84,14 +86,12 @@ def cmd_process(args) -> int:
         raise BadSource(f"There is no file at {args.file}; check the path and try again.")
     from editorbot.run_key import make_run_key
     from editorbot.schemas import RunOptions
-    from editorbot.settings import get_settings
-    from editorbot.storage import LAYOUT_PREFIXES, draft_key, open_storage
+    from editorbot.storage import LAYOUT_PREFIXES, configured_storage, draft_key
     from flows.local_run import LocalRun
 
     run_key = make_run_key("cli", hashlib.sha256(source.read_bytes()).hexdigest()[:12])
     options = RunOptions(language=args.language, dialect=args.dialect, template=args.template)
-    settings = get_settings()
-    storage = open_storage(settings.storage, settings.s3_endpoint_url)
+    storage = configured_storage()
     run = LocalRun(str(source.resolve()), run_key, options)
     _say(f"Run {run.id} · {run_key}")
     while True:

@@ -3,11 +3,13 @@
 import os
 import tempfile
 from abc import ABC, abstractmethod
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
 
 from editorbot.errors import AlreadyPublished
 from editorbot.run_key import check_run_key
+from editorbot.settings import Settings, get_settings
 
 
 def raw_audio_key(run_key: str, ext: str) -> str:
@@ -176,8 +178,19 @@ def open_storage(url: str, s3_endpoint_url: str | None = None) -> Storage:
     if parsed.scheme == "s3":
         if not parsed.netloc:
             raise ValueError(f"an S3 storage URL names a bucket: {url!r}")
-        import boto3
-
-        client = boto3.client("s3", endpoint_url=s3_endpoint_url)
-        return S3Storage(parsed.netloc, parsed.path, client)
+        return S3Storage(parsed.netloc, parsed.path, _s3_client(s3_endpoint_url))
     raise ValueError(f"storage must be file://DIR or s3://bucket/prefix, not {url!r}")
+
+
+@cache
+def _s3_client(endpoint_url: str | None):
+    """One client per endpoint and process: creating one costs more than most requests."""
+    import boto3
+
+    return boto3.client("s3", endpoint_url=endpoint_url)
+
+
+def configured_storage(settings: Settings | None = None) -> Storage:
+    """The storage the settings name, as tasks use it."""
+    settings = settings or get_settings()
+    return open_storage(settings.storage, settings.s3_endpoint_url)

@@ -7,8 +7,7 @@ from prefect import task
 
 from editorbot.errors import BadSource
 from editorbot.schemas import StoredAudio
-from editorbot.settings import get_settings
-from editorbot.storage import open_storage, raw_audio_key
+from editorbot.storage import configured_storage, raw_audio_key
 from tasks.transient import retry_on_transient
 
 
@@ -28,8 +27,7 @@ def read_local(source: str) -> bytes:
 def download(source: str, run_key: str) -> StoredAudio:
     """Read the note from `source` and store it unchanged at audio/raw/<run_key>.<ext>."""
     data = read_local(source)
-    settings = get_settings()
-    storage = open_storage(settings.storage, settings.s3_endpoint_url)
+    storage = configured_storage()
     key = raw_audio_key(run_key, _extension(source))
     storage.put(key, data)
     return StoredAudio(key=key, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))

@@ -7,7 +7,7 @@ from prefect import task
 from editorbot.audio import clean_audio
 from editorbot.schemas import StoredAudio
 from editorbot.settings import get_settings
-from editorbot.storage import cleaned_audio_key, open_storage
+from editorbot.storage import cleaned_audio_key, configured_storage
 from tasks.transient import retry_on_transient
 
 
@@ -15,7 +15,7 @@ from tasks.transient import retry_on_transient
 def normalize_audio(raw: StoredAudio, run_key: str) -> StoredAudio:
     """16 kHz mono loudness-normalized WAV at audio/cleaned/<run_key>.wav, or BadAudio."""
     settings = get_settings()
-    storage = open_storage(settings.storage, settings.s3_endpoint_url)
+    storage = configured_storage(settings)
     clean = clean_audio(storage.get(raw.key), settings.max_audio_seconds, settings.silence_dbfs)
     key = cleaned_audio_key(run_key)
     storage.put(key, clean.wav, "audio/wav")

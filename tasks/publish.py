@@ -3,16 +3,14 @@
 from prefect import task
 
 from editorbot.schemas import DraftKeys, Script
-from editorbot.settings import get_settings
-from editorbot.storage import open_storage, script_key
+from editorbot.storage import configured_storage, script_key
 from tasks.transient import retry_on_transient
 
 
 @task(retries=3, retry_delay_seconds=[1, 4, 15], retry_condition_fn=retry_on_transient)
 def publish(draft: DraftKeys, run_key: str) -> list[str]:
     """Copy the approved draft to scripts/<run_key>.json and .md; a repeat changes nothing."""
-    settings = get_settings()
-    storage = open_storage(settings.storage, settings.s3_endpoint_url)
+    storage = configured_storage()
     script_json = storage.get(draft.json_key)
     Script.model_validate_json(script_json)  # only a valid script is ever published
     md_key, json_key = script_key(run_key, "md"), script_key(run_key, "json")

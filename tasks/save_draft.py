@@ -4,16 +4,14 @@ from prefect import task
 
 from editorbot.render import script_markdown
 from editorbot.schemas import DraftKeys, MediatedText, Script
-from editorbot.settings import get_settings
-from editorbot.storage import draft_key, open_storage
+from editorbot.storage import configured_storage, draft_key
 from tasks.transient import retry_on_transient
 
 
 @task(retries=3, retry_delay_seconds=[1, 4, 15], retry_condition_fn=retry_on_transient)
 def save_draft(script: Script, mediated: MediatedText, run_key: str) -> DraftKeys:
     """Write the draft as JSON (the contract) and Markdown (for people)."""
-    settings = get_settings()
-    storage = open_storage(settings.storage, settings.s3_endpoint_url)
+    storage = configured_storage()
     markdown = script_markdown(script, mediated)
     keys = DraftKeys(
         json_key=draft_key(run_key, "script.json"),

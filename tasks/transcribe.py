@@ -11,7 +11,7 @@ from prefect.utilities.hashing import hash_objects
 
 from editorbot.schemas import StoredAudio, Transcript
 from editorbot.settings import get_settings
-from editorbot.storage import open_storage
+from editorbot.storage import configured_storage
 from editorbot.whisper import engine_identity, get_engine
 
 
@@ -28,7 +28,7 @@ class WhisperConfig(CachePolicy):
 def transcribe(audio: StoredAudio, language: str) -> Transcript:
     """Transcribe the cleaned note; `language` is a code such as "es", or "auto"."""
     settings = get_settings()
-    storage = open_storage(settings.storage, settings.s3_endpoint_url)
+    storage = configured_storage(settings)
     engine = get_engine(settings)
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "note.wav"

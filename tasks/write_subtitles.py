@@ -3,8 +3,7 @@
 from prefect import task
 
 from editorbot.schemas import Transcript
-from editorbot.settings import get_settings
-from editorbot.storage import open_storage, subtitles_key
+from editorbot.storage import configured_storage, subtitles_key
 from editorbot.subtitles import to_srt, to_vtt
 from tasks.transient import retry_on_transient
 
@@ -12,8 +11,7 @@ from tasks.transient import retry_on_transient
 @task(retries=3, retry_delay_seconds=[1, 4, 15], retry_condition_fn=retry_on_transient)
 def write_subtitles(transcript: Transcript, run_key: str) -> list[str]:
     """Write the transcript's segments as SRT and WebVTT; returns the keys written."""
-    settings = get_settings()
-    storage = open_storage(settings.storage, settings.s3_endpoint_url)
+    storage = configured_storage()
     keys = []
     for fmt, render, mime in (("srt", to_srt, "application/x-subrip"), ("vtt", to_vtt, "text/vtt")):
         key = subtitles_key(run_key, fmt)

@@ -7,7 +7,7 @@ from editorbot.errors import BadAudio
 from editorbot.run_key import make_run_key, run_key_slug
 from editorbot.schemas import RunOptions, Script
 from editorbot.settings import get_settings
-from editorbot.storage import open_storage
+from editorbot.storage import configured_storage, open_storage
 from editorbot.whisper import get_engine
 from flows.approval import NotWaiting
 from flows.local_run import LocalRun
@@ -20,10 +20,6 @@ OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation
 
 def _start(message_id: str, source: str = SPANISH, options: RunOptions = OPTIONS) -> LocalRun:
     return LocalRun(source, make_run_key("test", message_id), options)
-
-
-def _storage():
-    return open_storage(get_settings().storage)
 
 
 def _at_gate(run: LocalRun):
@@ -39,7 +35,7 @@ def test_approved_note_is_published_with_every_artifact(data_dir):
     final = run.result(120)
     assert final.name == "Published"
     run_key = final.result().run_key
-    storage = _storage()
+    storage = configured_storage()
     script = Script.model_validate_json(storage.get(f"scripts/{run_key}.json"))
     assert script.template_id == "provocation" and script.dialect == "rioplatense"
     assert "autobús" in script.model_dump_json() and "colectivo" not in script.model_dump_json()
@@ -67,7 +63,9 @@ def test_revise_applies_the_notes_and_waits_again(data_dir):
     _at_gate(run)
     run.decide("approve")
     final = run.result(120)
-    script = Script.model_validate_json(_storage().get(f"scripts/{final.result().run_key}.json"))
+    script = Script.model_validate_json(
+        configured_storage().get(f"scripts/{final.result().run_key}.json")
+    )
     assert "subida de precios" in " ".join(b.text for b in script.beats)
     assert script.metadata.revision == 1
     assert script.metadata.reviewer_notes == ["inflación -> subida de precios"]
@@ -79,7 +77,7 @@ def test_rejected_note_ends_without_publishing(data_dir):
     run.decide("reject", "not today")
     final = run.result(120)
     assert final.name == "Rejected" and "not today" in final.message
-    assert _storage().list("scripts/") == []
+    assert configured_storage().list("scripts/") == []
     with pytest.raises(NotWaiting, match="not waiting for approval; it is Rejected"):
         run.decide("approve")
 
@@ -89,7 +87,7 @@ def test_unanswered_gate_expires_without_publishing(data_dir, monkeypatch):
     monkeypatch.setenv("EDITORBOT_APPROVAL_POLL_S", "1")
     final = _start("expire").result(180)
     assert final.is_failed() and "expired and never resumed" in final.message
-    assert _storage().list("scripts/") == []
+    assert configured_storage().list("scripts/") == []
 
 
 def test_a_second_run_of_the_same_note_does_not_transcribe_again(data_dir):
@@ -118,7 +116,7 @@ def test_bad_audio_fails_with_a_sentence_and_keeps_the_raw_note(data_dir, tmp_pa
     assert final.is_failed()
     with pytest.raises(BadAudio, match="no sound in it"):
         final.result()
-    storage = _storage()
+    storage = configured_storage()
     assert storage.list("audio/raw/") and storage.list("scripts/") == []
 
 
