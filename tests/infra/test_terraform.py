@@ -13,8 +13,9 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -92,8 +93,7 @@ def labelled(doc: Doc, kind: str) -> Iterator[tuple[str, str, dict]]:
 def named(doc: Doc, kind: str) -> Iterator[tuple[str, dict]]:
     """Yield (name, body) for single-label blocks such as variable and output."""
     for entry in doc.get(kind, []):
-        for name, body in entry.items():
-            yield name, body
+        yield from entry.items()
 
 
 def blocks(body: dict, key: str) -> list[dict]:
@@ -127,7 +127,9 @@ def ingress_violations(doc: Doc) -> list[str]:
     found = []
     for type_, name, body in labelled(doc, "resource"):
         where = f"{type_}.{name}"
-        if type_ in {"aws_security_group", "aws_default_security_group"} and blocks(body, "ingress"):
+        if type_ in {"aws_security_group", "aws_default_security_group"} and blocks(
+            body, "ingress"
+        ):
             found.append(f"{where}: inline ingress block")
         if type_ == "aws_security_group_rule" and body.get("type") == "ingress":
             found.append(f"{where}: ingress rule")
@@ -140,7 +142,9 @@ def ingress_violations(doc: Doc) -> list[str]:
             if "prefix_list_id" in body or "referenced_security_group_id" in body:
                 found.append(f"{where}: ingress from a prefix list or security group")
         for rule in blocks(body, "ingress"):
-            if OPEN_CIDRS & set(as_list(rule.get("cidr_blocks", [])) + as_list(rule.get("ipv6_cidr_blocks", []))):
+            if OPEN_CIDRS & set(
+                as_list(rule.get("cidr_blocks", [])) + as_list(rule.get("ipv6_cidr_blocks", []))
+            ):
                 found.append(f"{where}: ingress from the whole internet")
     return found
 
@@ -159,7 +163,9 @@ def ssh_violations(doc: Doc) -> list[str]:
         }:
             rules = [body]
         for rule in rules:
-            is_ingress = type_ != "aws_vpc_security_group_egress_rule" and rule.get("type") != "egress"
+            is_ingress = (
+                type_ != "aws_vpc_security_group_egress_rule" and rule.get("type") != "egress"
+            )
             if covers_port(rule, 22) and (is_ingress or rule.get("from_port") == 22):
                 found.append(f"{type_}.{name}: opens port 22")
     return found
@@ -184,7 +190,9 @@ def instance_violations(doc: Doc) -> list[str]:
 
 
 def _references(body: dict, type_: str, name: str) -> bool:
-    return bool(re.search(rf"\b{re.escape(type_)}\.{re.escape(name)}\.", str(body.get("bucket", ""))))
+    return bool(
+        re.search(rf"\b{re.escape(type_)}\.{re.escape(name)}\.", str(body.get("bucket", "")))
+    )
 
 
 def _policy_documents(doc: Doc) -> dict[str, dict]:
@@ -215,16 +223,25 @@ def bucket_violations(doc: Doc) -> list[str]:
             continue
         where = f"aws_s3_bucket.{name}"
 
-        def companions(kind: str) -> list[dict]:
-            return [b for t, _, b in resources if t == kind and _references(b, "aws_s3_bucket", name)]
+        def companions(kind: str, bucket: str = name) -> list[dict]:
+            return [
+                b for t, _, b in resources if t == kind and _references(b, "aws_s3_bucket", bucket)
+            ]
 
         pab = companions("aws_s3_bucket_public_access_block")
-        flags = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+        flags = (
+            "block_public_acls",
+            "block_public_policy",
+            "ignore_public_acls",
+            "restrict_public_buckets",
+        )
         if not pab or not all(pab[0].get(flag) is True for flag in flags):
             found.append(f"{where}: public access block missing or not all four true")
 
         versioning = companions("aws_s3_bucket_versioning")
-        statuses = [v.get("status") for b in versioning for v in blocks(b, "versioning_configuration")]
+        statuses = [
+            v.get("status") for b in versioning for v in blocks(b, "versioning_configuration")
+        ]
         if statuses != ["Enabled"]:
             found.append(f"{where}: versioning not enabled")
 
@@ -234,13 +251,22 @@ def bucket_violations(doc: Doc) -> list[str]:
             for rule in blocks(b, "rule")
             for d in blocks(rule, "apply_server_side_encryption_by_default")
         ]
-        if not algorithms or not all(a in {"aws:kms", "aws:kms:dsse", "AES256"} for a in algorithms):
+        if not algorithms or not all(
+            a in {"aws:kms", "aws:kms:dsse", "AES256"} for a in algorithms
+        ):
             found.append(f"{where}: default encryption missing")
 
         tls_only = False
         for policy in companions("aws_s3_bucket_policy"):
-            match = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}", str(policy.get("policy", "")))
-            if match and match.group(1) in documents and _denies_insecure_transport(documents[match.group(1)]):
+            match = re.fullmatch(
+                r"\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}",
+                str(policy.get("policy", "")),
+            )
+            if (
+                match
+                and match.group(1) in documents
+                and _denies_insecure_transport(documents[match.group(1)])
+            ):
                 tls_only = True
         if not tls_only:
             found.append(f"{where}: no policy denying aws:SecureTransport = false")
@@ -254,11 +280,15 @@ def wildcard_iam_violations(doc: Doc) -> list[str]:
         for statement in blocks(policy, "statement"):
             if statement.get("effect", "Allow") != "Allow":
                 continue
-            if "*" in as_list(statement.get("actions", [])) and "*" in as_list(statement.get("resources", [])):
+            if "*" in as_list(statement.get("actions", [])) and "*" in as_list(
+                statement.get("resources", [])
+            ):
                 found.append(f"data.aws_iam_policy_document.{name}: Action * on Resource *")
     for type_, name, body in labelled(doc, "resource"):
         text = str(body.get("policy", "")) + str(body.get("assume_role_policy", ""))
-        if re.search(r'"?Action"?\s*[:=]\s*"\*"', text) and re.search(r'"?Resource"?\s*[:=]\s*"\*"', text):
+        if re.search(r'"?Action"?\s*[:=]\s*"\*"', text) and re.search(
+            r'"?Resource"?\s*[:=]\s*"\*"', text
+        ):
             found.append(f"{type_}.{name}: inline policy with Action * on Resource *")
     return found
 
@@ -275,7 +305,11 @@ def variable_violations(doc: Doc) -> list[str]:
 
 def output_violations(doc: Doc) -> list[str]:
     """Every output has a description."""
-    return [f"output {name}: missing description" for name, body in named(doc, "output") if not body.get("description")]
+    return [
+        f"output {name}: missing description"
+        for name, body in named(doc, "output")
+        if not body.get("description")
+    ]
 
 
 def module_layout_violations(modules_dir: Path) -> list[str]:
@@ -304,7 +338,11 @@ RULES = [
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.__name__)
 def test_tree_satisfies(rule) -> None:
     """Each rule, file by file (buckets and their companions live in one file)."""
-    violations = [f"{path.relative_to(REPO_ROOT)}: {v}" for path, doc in parsed_tree().items() for v in rule(doc)]
+    violations = [
+        f"{path.relative_to(REPO_ROOT)}: {v}"
+        for path, doc in parsed_tree().items()
+        for v in rule(doc)
+    ]
     assert violations == []
 
 
@@ -312,8 +350,14 @@ def test_rules_see_what_they_check() -> None:
     """Guard against a vacuous pass: the tree really has the things the rules look at."""
     doc = tree_doc()
     types = {t for t, _, _ in labelled(doc, "resource")}
-    assert {"aws_instance", "aws_s3_bucket", "aws_security_group", "aws_vpc_security_group_egress_rule"} <= types
-    assert sum(1 for t, _, _ in labelled(doc, "resource") if t == "aws_s3_bucket") == 2  # content + state
+    assert {
+        "aws_instance",
+        "aws_s3_bucket",
+        "aws_security_group",
+        "aws_vpc_security_group_egress_rule",
+    } <= types
+    buckets = [n for t, n, _ in labelled(doc, "resource") if t == "aws_s3_bucket"]
+    assert len(buckets) == 2  # content bucket and state bucket
     assert len(list(named(doc, "variable"))) > 30
     assert len(list(named(doc, "output"))) > 20
 
@@ -336,7 +380,9 @@ def test_allowlist_variables_are_validated_against_open_cidrs() -> None:
     for name in ("ingress_allowlist_ipv4", "ingress_allowlist_ipv6"):
         validation = blocks(variables[name], "validation")
         assert validation, f"{name} has no validation"
-        assert "split(\"/\", cidr)[1]" in validation[0]["condition"], f"{name} does not check the prefix length"
+        assert 'split("/", cidr)[1]' in validation[0]["condition"], (
+            f"{name} does not check the prefix length"
+        )
         assert variables[name].get("default") == []
 
 
@@ -354,12 +400,16 @@ def test_instance_role_policy_is_scoped_to_prefixes_and_env() -> None:
 def test_deploy_role_trusts_only_main_of_one_repo() -> None:
     doc = parse((MODULES / "iam" / "main.tf").read_text())
     trust = _policy_documents(doc)["deploy_trust"]
-    conditions = {c["variable"]: c for s in blocks(trust, "statement") for c in blocks(s, "condition")}
+    conditions = {
+        c["variable"]: c for s in blocks(trust, "statement") for c in blocks(s, "condition")
+    }
     aud = conditions["${local.github_oidc_host}:aud"]
     sub = conditions["${local.github_oidc_host}:sub"]
     assert aud["test"] == "StringEquals" and aud["values"] == ["sts.amazonaws.com"]
     assert sub["test"] == "StringEquals"
-    assert sub["values"] == ["repo:${var.github_repository}:ref:refs/heads/${var.github_deploy_branch}"]
+    assert sub["values"] == [
+        "repo:${var.github_repository}:ref:refs/heads/${var.github_deploy_branch}"
+    ]
     deploy = _policy_documents(doc)["deploy"]
     actions = sorted({a for s in blocks(deploy, "statement") for a in s["actions"]})
     assert actions == ["ssm:GetCommandInvocation", "ssm:ListCommandInvocations", "ssm:SendCommand"]
@@ -373,7 +423,11 @@ def test_secrets_are_placeholders_outside_state() -> None:
     assert "placeholder" in param["value_wo"]
     assert blocks(param, "lifecycle")[0]["ignore_changes"] == ["value"]
     locals_ = doc["locals"][0]
-    assert set(locals_["parameters"]) == {"telegram_bot_token", "gemini_api_key", "prefect_api_auth_string"}
+    assert set(locals_["parameters"]) == {
+        "telegram_bot_token",
+        "gemini_api_key",
+        "prefect_api_auth_string",
+    }
 
 
 # --------------------------------------------------------------------------
@@ -452,10 +506,15 @@ BROKEN = {
              }
            }""",
         """resource "aws_iam_role_policy" "bad" {
-             policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+             policy = jsonencode({
+               Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+             })
            }""",
     ],
-    variable_violations: ['variable "x" {\n  type = string\n}', 'variable "y" {\n  description = "no type"\n}'],
+    variable_violations: [
+        'variable "x" {\n  type = string\n}',
+        'variable "y" {\n  description = "no type"\n}',
+    ],
     output_violations: ['output "x" {\n  value = 1\n}'],
 }
 
@@ -530,8 +589,10 @@ _MIRROR = os.environ.get("EDITORBOT_TF_PROVIDER_MIRROR", "/opt/tf-plugins")
 
 
 @pytest.mark.skipif(
-    not (shutil.which("terraform") and Path(_MIRROR, "registry.terraform.io/hashicorp/aws").is_dir()),
-    reason="needs terraform and a local hashicorp/aws provider mirror (EDITORBOT_TF_PROVIDER_MIRROR)",
+    not (
+        shutil.which("terraform") and Path(_MIRROR, "registry.terraform.io/hashicorp/aws").is_dir()
+    ),
+    reason="needs terraform and a local aws provider mirror (EDITORBOT_TF_PROVIDER_MIRROR)",
 )
 def test_terraform_rejects_open_allowlist(tmp_path: Path) -> None:
     version = subprocess.run(["terraform", "version"], capture_output=True, text=True).stdout
@@ -539,7 +600,7 @@ def test_terraform_rejects_open_allowlist(tmp_path: Path) -> None:
         pytest.skip(f"needs Terraform >= 1.11, found {version.splitlines()[:1]}")
     rc = tmp_path / "terraformrc"
     rc.write_text(
-        'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' % _MIRROR
+        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{_MIRROR}"\n  }}\n}}\n'
     )
     root = tmp_path / "root"
     root.mkdir()
@@ -556,7 +617,10 @@ def test_terraform_rejects_open_allowlist(tmp_path: Path) -> None:
     env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1"}
     init = subprocess.run(
         ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
-        cwd=root, env=env, capture_output=True, text=True,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert init.returncode == 0, init.stderr
     validate = subprocess.run(
