@@ -430,6 +430,37 @@ def test_secrets_are_placeholders_outside_state() -> None:
     }
 
 
+def test_user_data_installs_docker_and_runs_compose_under_systemd() -> None:
+    user_data = (MODULES / "control_vm" / "templates" / "user_data.sh.tftpl").read_text()
+    assert "docker-compose-plugin" in user_data
+    assert "/etc/systemd/system/editorbot.service" in user_data
+    assert "ExecStart=/usr/bin/docker compose up" in user_data
+    assert "systemctl enable --now editorbot.service" in user_data
+    assert "amazon-ssm-agent" in user_data
+    variables = dict(
+        named(parse((MODULES / "control_vm" / "variables.tf").read_text()), "variable")
+    )
+    assert variables["app_dir"]["default"] == "/opt/editorbot"
+    assert variables["instance_type"]["default"] == "t3.medium"
+
+
+def test_control_vm_uses_canonical_ubuntu_2204() -> None:
+    doc = parse((MODULES / "control_vm" / "main.tf").read_text())
+    (ami,) = [b for t, _, b in labelled(doc, "data") if t == "aws_ami"]
+    assert ami["owners"] == ["099720109477"]
+    names = [f["values"] for f in blocks(ami, "filter") if f["name"] == "name"]
+    assert names == [["ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"]]
+
+
+def test_deploy_document_fetches_builds_and_restarts() -> None:
+    text = (MODULES / "deploy_document" / "main.tf").read_text()
+    for step in ("git fetch", "docker compose build", "systemctl restart", "allowedPattern"):
+        assert step in text
+    doc = parse(text)
+    (document,) = [b for t, _, b in labelled(doc, "resource") if t == "aws_ssm_document"]
+    assert document["document_type"] == "Command"
+
+
 # --------------------------------------------------------------------------
 # Broken fixtures: every rule must catch its own kind of mistake
 # --------------------------------------------------------------------------
