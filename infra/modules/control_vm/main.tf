@@ -1,7 +1,7 @@
 data "aws_region" "current" {}
 
 # Newest Ubuntu 22.04 LTS (jammy) amd64 image published by Canonical.
-data "aws_ami" "ubuntu" {
+data "aws_ami" "this" {
   most_recent = true
   owners      = ["099720109477"]
 
@@ -39,7 +39,7 @@ locals {
 
 resource "aws_instance" "this" {
   #checkov:skip=CKV_AWS_88:No NAT gateway for one VM; the public IPv4 is for egress only and the security group has no inbound rule.
-  ami                         = coalesce(var.ami_id, data.aws_ami.ubuntu.id)
+  ami                         = coalesce(var.ami_id, data.aws_ami.this.id)
   instance_type               = var.instance_type
   subnet_id                   = var.subnet_id
   vpc_security_group_ids      = [var.security_group_id]

@@ -3,7 +3,7 @@
 # own instance profile and user data; until then this only pins down the
 # shape: same hardening as the control VM, GPU instance type, off by default.
 
-data "aws_ami" "ubuntu" {
+data "aws_ami" "this" {
   count = var.enabled ? 1 : 0
 
   most_recent = true
@@ -27,7 +27,7 @@ locals {
 resource "aws_instance" "this" {
   count = var.enabled ? 1 : 0
 
-  ami                         = coalesce(var.ami_id, data.aws_ami.ubuntu[0].id)
+  ami                         = coalesce(var.ami_id, data.aws_ami.this[0].id)
   instance_type               = var.instance_type
   subnet_id                   = var.subnet_id
   vpc_security_group_ids      = [var.security_group_id]

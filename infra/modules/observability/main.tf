@@ -15,6 +15,12 @@ locals {
 
   topic_name  = "${var.name}-alerts"
   budget_name = "${var.name}-monthly"
+  kms_alias   = "alias/${var.name}-observability"
+  alarm_names = {
+    cpu          = "${var.name}-cpu-high"
+    disk         = "${var.name}-disk-high"
+    status_check = "${var.name}-status-check-failed"
+  }
   kms_key_arn = var.enable_kms ? aws_kms_key.this[0].arn : null
 }
 
@@ -30,7 +36,7 @@ resource "aws_kms_key" "this" {
 resource "aws_kms_alias" "this" {
   count = var.enable_kms ? 1 : 0
 
-  name          = "alias/${var.name}-observability"
+  name          = local.kms_alias
   target_key_id = aws_kms_key.this[0].key_id
 }
 
@@ -141,7 +147,7 @@ resource "aws_sns_topic_policy" "this" {
   policy = data.aws_iam_policy_document.topic.json
 }
 
-resource "aws_sns_topic_subscription" "email" {
+resource "aws_sns_topic_subscription" "this" {
   for_each = toset(var.alert_emails)
 
   topic_arn = aws_sns_topic.this.arn
@@ -150,7 +156,7 @@ resource "aws_sns_topic_subscription" "email" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "cpu" {
-  alarm_name          = "${var.name}-cpu-high"
+  alarm_name          = local.alarm_names.cpu
   alarm_description   = "Control VM CPU above ${var.cpu_threshold_percent}% for 15 minutes (Whisper stuck, or t3 credits draining)."
   namespace           = "AWS/EC2"
   metric_name         = "CPUUtilization"
@@ -170,7 +176,7 @@ resource "aws_cloudwatch_metric_alarm" "cpu" {
 # disk_used_percent comes from the CloudWatch agent (namespace CWAgent); the
 # agent config in control_vm aggregates it on exactly these two dimensions.
 resource "aws_cloudwatch_metric_alarm" "disk" {
-  alarm_name          = "${var.name}-disk-high"
+  alarm_name          = local.alarm_names.disk
   alarm_description   = "Root filesystem above ${var.disk_threshold_percent}% (Docker images, Whisper models, audio scratch)."
   namespace           = "CWAgent"
   metric_name         = "disk_used_percent"
@@ -190,7 +196,7 @@ resource "aws_cloudwatch_metric_alarm" "disk" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "status_check" {
-  alarm_name          = "${var.name}-status-check-failed"
+  alarm_name          = local.alarm_names.status_check
   alarm_description   = "EC2 system status check failed; EC2 recovers the instance onto healthy hardware."
   namespace           = "AWS/EC2"
   metric_name         = "StatusCheckFailed_System"
