@@ -1,0 +1,73 @@
+# Renders the real policy documents with the real provider (no AWS calls: dummy
+# credentials, every lookup that would reach AWS is overridden) and checks them.
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "mock"
+  secret_key                  = "mock"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = { account_id = "000000000000" }
+}
+
+override_resource {
+  target          = aws_iam_openid_connect_provider.this
+  override_during = plan
+  values          = { arn = "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com" }
+}
+
+variables {
+  name                = "editorbot-test"
+  environment         = "prod"
+  bucket_arn          = "arn:aws:s3:::editorbot-test-content"
+  bucket_prefixes     = ["audio/raw/", "drafts/"]
+  bucket_kms_key_arn  = "arn:aws:kms:eu-west-1:000000000000:key/bucket"
+  secrets_kms_key_arn = "arn:aws:kms:eu-west-1:000000000000:key/secrets"
+  log_group_arns      = ["arn:aws:logs:eu-west-1:000000000000:log-group:/editorbot/prod/app"]
+  github_repository   = "example-org/editorbot"
+  deploy_document_arn = "arn:aws:ssm:eu-west-1:000000000000:document/editorbot-test-deploy"
+}
+
+run "instance_policy" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(data.aws_iam_policy_document.instance.json).Statement :
+      !(contains(flatten([s.Action]), "*") && contains(flatten([s.Resource]), "*"))
+    ])
+    error_message = "instance policy grants * on *"
+  }
+
+  assert {
+    condition = contains(
+      flatten([for s in jsondecode(data.aws_iam_policy_document.instance.json).Statement : s.Resource if s.Sid == "ReadOwnSecrets"]),
+      "arn:aws:ssm:eu-west-1:000000000000:parameter/editorbot/prod/*"
+    )
+    error_message = "secrets not scoped to /editorbot/prod/*"
+  }
+
+  assert {
+    condition     = [for s in jsondecode(data.aws_iam_policy_document.instance.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "ListOnlyAppPrefixes"][0] == ["audio/raw/", "audio/raw/*", "drafts/", "drafts/*"]
+    error_message = "ListBucket not limited to the app prefixes"
+  }
+}
+
+run "deploy_trust" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(data.aws_iam_policy_document.deploy_trust.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:example-org/editorbot:ref:refs/heads/main"
+    error_message = "deploy role trust is not pinned to main of the repository"
+  }
+
+  assert {
+    condition     = jsondecode(data.aws_iam_policy_document.deploy_trust.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+    error_message = "deploy role trust does not check the audience"
+  }
+}
