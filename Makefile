@@ -2,9 +2,11 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# checkov ships a fork of python-hcl2 under the same import name: its tools get their own venv.
+INFRA_BIN := .venv-infra/bin
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint system-deps clean
+.PHONY: demo test lint infra-check system-deps clean
 
 # ffmpeg decodes the notes; it comes from the system's packages, not PyPI.
 system-deps:
@@ -26,8 +28,21 @@ lint: $(BIN)/editorbot
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: system-deps lint
-	$(BIN)/pytest
+$(INFRA_BIN)/checkov: infra/requirements-check.txt
+	$(PYTHON) -m venv .venv-infra
+	$(INFRA_BIN)/pip install -q --upgrade pip
+	$(INFRA_BIN)/pip install -q -r infra/requirements-check.txt
+	@touch $@
+
+# Terraform fmt/checkov/trivy, then the workflow and shell linters, all offline.
+infra-check: $(INFRA_BIN)/checkov
+	PATH="$(CURDIR)/$(INFRA_BIN):$$PATH" bash infra/check.sh
+	$(INFRA_BIN)/actionlint
+	$(INFRA_BIN)/yamllint --strict .github .yamllint.yaml
+	git ls-files -z '*.sh' | xargs -0 --no-run-if-empty $(INFRA_BIN)/shellcheck
+
+test: system-deps lint infra-check
+	EDITORBOT_REQUIRE_INFRA_TESTS=1 $(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-infra data .pytest_cache .ruff_cache
