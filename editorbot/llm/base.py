@@ -33,6 +33,17 @@ class Turn:
     text: str
 
 
+def drop_http_exchange(error: BaseException) -> None:
+    """Strip `error` of the HTTP request and response that SDK errors carry.
+
+    The request holds the API key in a header, and Prefect persists a failed task's exception
+    (pickled, with every attribute) to result storage: S3 in production.
+    """
+    for attribute in ("response", "request", "_request", "_response"):
+        if getattr(error, "__dict__", {}).get(attribute) is not None:
+            setattr(error, attribute, None)
+
+
 class RepairsExhausted(Exception):
     def __init__(self, problems: list[str], attempts: int):
         super().__init__("; ".join(problems))

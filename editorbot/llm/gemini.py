@@ -5,7 +5,7 @@ from google.genai import errors, types
 from pydantic import SecretStr
 
 from editorbot.errors import LLMAuthError, LLMRequestRefused
-from editorbot.llm.base import LLMEngine, Turn
+from editorbot.llm.base import LLMEngine, Turn, drop_http_exchange
 
 # v1beta is the SDK's own default for the Gemini API and the version that documents
 # system instructions and response schemas; a base URL override keeps the same path shape.
@@ -60,8 +60,12 @@ class GeminiEngine(LLMEngine):
             )
         except errors.ClientError as error:
             if error.code in TRANSIENT_CLIENT_CODES:
+                drop_http_exchange(error)
                 raise  # the task's retry policy decides
             raise self._refusal(error) from None
+        except Exception as error:  # 5xx, timeouts, dropped connections: the task decides
+            drop_http_exchange(error)
+            raise
         return response.text
 
     def _refusal(self, error: errors.ClientError) -> Exception:

@@ -4,7 +4,7 @@ import openai
 from pydantic import SecretStr
 
 from editorbot.errors import LLMAuthError, LLMRequestRefused
-from editorbot.llm.base import LLMEngine, Turn
+from editorbot.llm.base import LLMEngine, Turn, drop_http_exchange
 
 # Local servers usually need no key, but the SDK insists on one; this one is sent as-is.
 NO_KEY = "no-key"
@@ -50,8 +50,12 @@ class OpenAICompatibleEngine(LLMEngine):
             )
         except openai.APIStatusError as error:
             if error.status_code in TRANSIENT_CLIENT_CODES or error.status_code >= 500:
+                drop_http_exchange(error)
                 raise  # the task's retry policy decides
             raise self._refusal(error) from None
+        except Exception as error:  # timeouts, dropped connections: the task decides
+            drop_http_exchange(error)
+            raise
         if not completion.choices:
             return None
         return completion.choices[0].message.content
