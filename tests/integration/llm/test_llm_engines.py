@@ -1,6 +1,7 @@
 """Both LLM engines, through their real SDKs, against fake servers speaking the real protocols."""
 
 import json
+import socket
 
 import pytest
 
@@ -12,6 +13,8 @@ from editorbot.settings import get_settings
 from editorbot.templates import load_template
 from editorbot.text_engine import get_text_engine
 from tasks.mediate import mediate
+from tasks.transient import is_transient
+from tests.fakes import gemini as gemini_answers
 from tests.integration.llm.conftest import (
     GEMINI_MODEL_FOR_TESTS,
     LOCAL_MODEL_FOR_TESTS,
@@ -258,3 +261,44 @@ def gemini_not_found():
     return answers.error(
         404, "NOT_FOUND", f"models/{GEMINI_MODEL_FOR_TESTS} is not found for API version v1beta."
     )
+
+
+def test_a_slow_server_times_out_as_a_transient_error(backend, monkeypatch):
+    from tests.fakes.scripted_http import Scripted
+
+    monkeypatch.setenv("EDITORBOT_LLM_TIMEOUT_S", "0.3")
+    slow = backend.answers.reply(VALID_MEDIATION)
+    backend.fake.queue(Scripted(slow.status, slow.body, delay_s=1.5))
+
+    with pytest.raises(Exception) as raised:
+        get_text_engine(get_settings()).mediate("Hola.", load_profile("neutral"), [])
+
+    assert is_transient(raised.value), repr(raised.value)
+
+
+def test_a_server_that_is_down_is_a_transient_error(backend, monkeypatch):
+    variable = "EDITORBOT_GEMINI_BASE_URL" if backend.name == "gemini" else "EDITORBOT_LLM_BASE_URL"
+    monkeypatch.setenv(variable, f"http://127.0.0.1:{unused_port()}/v1")
+
+    with pytest.raises(Exception) as raised:
+        get_text_engine(get_settings()).mediate("Hola.", load_profile("neutral"), [])
+
+    assert is_transient(raised.value), repr(raised.value)
+
+
+def test_a_blocked_gemini_answer_is_sent_back_as_empty(gemini):
+    from tests.fakes.scripted_http import Scripted
+
+    blocked = Scripted(200, {"promptFeedback": {"blockReason": "OTHER"}, "candidates": []})
+    gemini.queue(blocked, gemini_answers.reply(VALID_MEDIATION))
+
+    mediated = get_text_engine(get_settings()).mediate("Hola.", load_profile("neutral"), [])
+
+    assert mediated.text
+    assert "empty" in gemini.received[1].body["contents"][-1]["parts"][0]["text"]
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

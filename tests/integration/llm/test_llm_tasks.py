@@ -18,6 +18,7 @@ from tasks.structure import structure
 from tests.fakes import gemini as gemini_answers
 from tests.fakes import openai_compat as local_answers
 from tests.fakes.gemini import FAKE_GEMINI_KEY
+from tests.fakes.openai_compat import FAKE_LLM_KEY, FakeOpenAICompatible
 from tests.integration.llm.replies import VALID_MEDIATION, valid_opinion_json
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -92,6 +93,21 @@ def test_no_key_reaches_prefect_result_storage_when_a_task_fails(gemini):
         b"ServerError" in _stored_bytes(p) or b"APIError" in _stored_bytes(p) for p in stored
     )
     assert [p for p in stored if FAKE_GEMINI_KEY.encode() in _stored_bytes(p)] == []
+
+
+def test_no_local_server_key_reaches_prefect_result_storage(monkeypatch):
+    with FakeOpenAICompatible(api_key=FAKE_LLM_KEY) as fake:
+        monkeypatch.setenv("EDITORBOT_LLM_BASE_URL", f"{fake.url}/v1")
+        monkeypatch.setenv("EDITORBOT_LLM_MODEL", "qwen-local-test")
+        monkeypatch.setenv("EDITORBOT_LLM_API_KEY", FAKE_LLM_KEY)
+        fake.queue(*[local_answers.server_error() for _ in range(ATTEMPTS)])
+        with pytest.raises(openai.InternalServerError):
+            mediate_flow("Otra nota que falla por el servidor.", "neutral", [])
+        assert fake.received[0].headers["authorization"] == f"Bearer {FAKE_LLM_KEY}"
+
+    stored = [p for p in Path(os.environ["PREFECT_HOME"]).rglob("*") if p.is_file()]
+    assert any(b"InternalServerError" in _stored_bytes(p) for p in stored)
+    assert [p for p in stored if FAKE_LLM_KEY.encode() in _stored_bytes(p)] == []
 
 
 def test_local_server_rate_limit_then_success_through_the_task(local_llm):
