@@ -1,10 +1,11 @@
 """Fixtures for the LLM engines: fake Gemini and OpenAI-compatible servers, a real Prefect API."""
 
 import os
+import sys
 import tempfile
 
-# Prefect reads its home when first imported; the top-level conftest may have set it already.
-if "PREFECT_HOME" not in os.environ:
+# Prefect reads its home when first imported: give it a temporary one unless that happened.
+if "prefect" not in sys.modules:
     os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="editorbot-llm-tests-prefect-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 
@@ -25,11 +26,16 @@ TEMPERATURE_FOR_TESTS = "0.15"
 
 
 @pytest.fixture(scope="session")
-def prefect_harness():
-    """A real, temporary Prefect API for the tests that run tasks."""
-    from prefect.testing.utilities import prefect_test_harness
+def prefect_harness(request):
+    """A real, temporary Prefect API: the top-level `prefect_api` when it exists, else our own."""
+    try:
+        request.getfixturevalue("prefect_api")
+    except pytest.FixtureLookupError:
+        from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+        with prefect_test_harness(server_startup_timeout=120):
+            yield
+    else:
         yield
 
 

@@ -3,13 +3,13 @@
 import base64
 import binascii
 import json
-import os
 from pathlib import Path
 
 import openai
 import pytest
 from google.genai import errors as genai_errors
 from prefect import flow
+from prefect.settings import PREFECT_LOCAL_STORAGE_PATH
 
 from editorbot.errors import LLMAuthError
 from editorbot.schemas import MediatedText
@@ -83,12 +83,17 @@ def _stored_bytes(path: Path) -> bytes:
         return raw
 
 
+def stored_results() -> list[Path]:
+    """Every file in Prefect's local result storage, where failed tasks' exceptions land."""
+    return [p for p in Path(PREFECT_LOCAL_STORAGE_PATH.value()).rglob("*") if p.is_file()]
+
+
 def test_no_key_reaches_prefect_result_storage_when_a_task_fails(gemini):
     gemini.queue(*[gemini_answers.server_error() for _ in range(ATTEMPTS)])
     with pytest.raises(genai_errors.ServerError):
         mediate_flow("Una nota que falla por el servidor.", "neutral", [])
 
-    stored = [p for p in Path(os.environ["PREFECT_HOME"]).rglob("*") if p.is_file()]
+    stored = stored_results()
     assert any(
         b"ServerError" in _stored_bytes(p) or b"APIError" in _stored_bytes(p) for p in stored
     )
@@ -105,7 +110,7 @@ def test_no_local_server_key_reaches_prefect_result_storage(monkeypatch):
             mediate_flow("Otra nota que falla por el servidor.", "neutral", [])
         assert fake.received[0].headers["authorization"] == f"Bearer {FAKE_LLM_KEY}"
 
-    stored = [p for p in Path(os.environ["PREFECT_HOME"]).rglob("*") if p.is_file()]
+    stored = stored_results()
     assert any(b"InternalServerError" in _stored_bytes(p) for p in stored)
     assert [p for p in stored if FAKE_LLM_KEY.encode() in _stored_bytes(p)] == []
 

@@ -1,10 +1,11 @@
 """Unit tests of the LLM kernel: isolated from the shell's settings and Prefect home."""
 
 import os
+import sys
 import tempfile
 
-# tasks.transient imports Prefect, which reads its home on first import.
-if "PREFECT_HOME" not in os.environ:
+# Prefect reads its home when first imported: give it a temporary one unless that happened.
+if "prefect" not in sys.modules:
     os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="editorbot-llm-tests-prefect-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 
