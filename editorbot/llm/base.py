@@ -22,6 +22,9 @@ from editorbot.text_engine import TextEngine
 from editorbot.validation import validate_script
 
 log = logging.getLogger(__name__)
+# Mediation swaps words and drops fillers; losing half the words means the model summarised.
+SHORTENING_FLOOR = 0.5
+SHORTENING_CHECK_MIN_WORDS = 20
 Answer = TypeVar("Answer")
 
 
@@ -83,12 +86,24 @@ class LLMEngine(TextEngine):
         raise RepairsExhausted(problems, self.max_attempts)
 
     def mediate(self, text: str, profile: DialectProfile, notes: list[str]) -> MediatedText:
+        def read(raw: str | None) -> MediationReply:
+            reply = parse_reply(raw, MediationReply)
+            kept, spoken = len(reply.text.split()), len(text.split())
+            if spoken >= SHORTENING_CHECK_MIN_WORDS and kept < spoken * SHORTENING_FLOOR:
+                raise ReplyRejected(
+                    [
+                        f"the text has {kept} words but the speaker said {spoken}: mediate "
+                        "the whole monologue, do not summarise it"
+                    ]
+                )
+            return reply
+
         try:
             reply, _ = self.ask(
                 prompts.mediation_system(profile),
                 prompts.mediation_request(text, notes),
                 mediation_schema(),
-                lambda raw: parse_reply(raw, MediationReply),
+                read,
             )
         except RepairsExhausted as exhausted:
             raise InvalidModelReply(

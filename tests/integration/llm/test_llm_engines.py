@@ -223,6 +223,19 @@ def test_unusable_mediation_replies_end_in_a_clear_error(backend, monkeypatch):
     assert "Claro, aquí va." in backend.conversation()[1][1]
 
 
+def test_a_summary_instead_of_a_mediation_is_sent_back(backend):
+    spoken = " ".join(["Mi pana, la vaina es que el trabajo no alcanza para nada."] * 3)
+    summary = json.dumps({"text": "El trabajo no alcanza.", "changes": []})
+    whole = json.dumps({"text": spoken.replace("pana", "amigo"), "changes": ["pana → amigo"]})
+    backend.fake.queue(backend.answers.reply(summary), backend.answers.reply(whole))
+
+    mediated = get_text_engine(get_settings()).mediate(spoken, load_profile("venezuelan"), [])
+
+    assert mediated.text.startswith("Mi amigo, la vaina")
+    assert len(backend.fake.received) == 2
+    assert "do not summarise" in backend.conversation()[-1][1]
+
+
 def test_gemini_wrong_key_is_refused_once_without_echoing_it(gemini, monkeypatch):
     wrong_key = "fake-wrong-gemini-key-1234"
     monkeypatch.setenv("EDITORBOT_GEMINI_API_KEY", wrong_key)
