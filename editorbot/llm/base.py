@@ -48,6 +48,8 @@ def drop_http_exchange(error: BaseException) -> None:
 
 
 class RepairsExhausted(Exception):
+    """Every attempt was refused; `problems` are the last reply's, to name in the domain error."""
+
     def __init__(self, problems: list[str], attempts: int):
         super().__init__("; ".join(problems))
         self.problems = problems
