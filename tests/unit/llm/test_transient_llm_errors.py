@@ -67,3 +67,15 @@ def test_our_own_errors_are_not_transient():
     assert not is_transient(LLMAuthError("refused"))
     assert not is_transient(InvalidScript("no fit"))
     assert not is_transient(ValueError("bug"))
+
+
+def test_the_llm_tasks_retry_only_transient_errors_with_backoff():
+    from tasks.mediate import mediate
+    from tasks.structure import structure
+    from tasks.transient import retry_on_transient
+
+    for task in (mediate, structure):
+        assert task.retries == 3
+        assert task.retry_condition_fn is retry_on_transient
+        assert task.retry_delay_seconds == sorted(task.retry_delay_seconds)
+        assert task.retry_delay_seconds[-1] >= 60  # a per-minute quota has refilled by then
