@@ -110,7 +110,15 @@ def cmd_process(args) -> int:
         _say(f"Expired: nobody decided on run {run.id} in time; nothing was published.")
         return EXIT_EXPIRED
     if final.is_failed() or final.is_crashed():
-        final.result(raise_on_failure=True)  # re-raises the task's error (a sentence if ours)
+        try:
+            final.result(raise_on_failure=True)  # re-raises the task's error
+        except EditorBotError:
+            raise  # the user's to fix: main() prints its sentence
+        except Exception:
+            if args.verbose:
+                raise
+            _say(f"editorbot: run {run.id} failed: {final.message} (--verbose shows the details)")
+            return EXIT_FAILED
     keys = [k for prefix in LAYOUT_PREFIXES for k in storage.list(prefix + run_key)]
     if args.json:
         print(

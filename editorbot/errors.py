@@ -31,3 +31,19 @@ class AlreadyPublished(EditorBotError):
 
 class InvalidScript(EditorBotError):
     """A script does not satisfy its template."""
+
+
+class LLMNotConfigured(EditorBotError):
+    """The chosen text engine lacks a setting it needs."""
+
+
+class LLMAuthError(EditorBotError):
+    """The language model service refused the configured key."""
+
+
+class LLMRequestRefused(EditorBotError):
+    """The language model service refused the request itself (unknown model, bad request)."""
+
+
+class InvalidModelReply(EditorBotError):
+    """The language model kept answering with something we cannot use."""

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,6 +38,24 @@ class Settings(BaseSettings):
     )
     approval_timeout_s: int = Field(default=86_400, gt=0)
     approval_poll_s: int = Field(default=2, gt=0)
+
+    text_engine: Literal["auto", "offline", "gemini", "openai"] = Field(
+        default="auto",
+        description="auto: Gemini with a key, else an OpenAI-compatible URL, else offline rules.",
+    )
+    gemini_api_key: SecretStr | None = None
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = Field(default=None, description="Override the Gemini endpoint.")
+    llm_base_url: str | None = Field(
+        default=None, description="An OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1."
+    )
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_temperature: float = Field(default=0.4, ge=0, le=2)
+    llm_max_attempts: int = Field(
+        default=3, ge=1, description="Replies tried per step before the draft is refused."
+    )
+    llm_timeout_s: float = Field(default=120.0, gt=0)
 
 
 def get_settings() -> Settings:

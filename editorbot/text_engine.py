@@ -3,7 +3,9 @@
 from abc import ABC, abstractmethod
 
 from editorbot.dialects import AUTO, DialectProfile, load_profile, profile_names
+from editorbot.errors import LLMNotConfigured
 from editorbot.schemas import MediatedText, Script, Template
+from editorbot.settings import Settings, get_settings
 
 
 class TextEngine(ABC):
@@ -39,8 +41,70 @@ def resolve_profile(name: str, text: str) -> DialectProfile:
     return detected or load_profile("neutral")
 
 
-def get_text_engine() -> TextEngine:
-    """The engine settings choose; only the offline engine exists so far."""
+def chosen_engine(settings: Settings) -> str:
+    """The engine name settings select: `auto` prefers Gemini, then a local endpoint, then rules."""
+    if settings.text_engine != "auto":
+        return settings.text_engine
+    if settings.gemini_api_key is not None and settings.gemini_api_key.get_secret_value():
+        return "gemini"
+    return "openai" if settings.llm_base_url else "offline"
+
+
+def engine_identity(settings: Settings) -> dict[str, object]:
+    """What decides an engine's output, for cache keys and logs; never a key."""
+    name = chosen_engine(settings)
+    if name == "gemini":
+        return {
+            "engine": name,
+            "model": settings.gemini_model,
+            "url": settings.gemini_base_url,
+            "temperature": settings.llm_temperature,
+        }
+    if name == "openai":
+        return {
+            "engine": name,
+            "model": settings.llm_model,
+            "url": settings.llm_base_url,
+            "temperature": settings.llm_temperature,
+        }
+    return {"engine": name}
+
+
+def get_text_engine(settings: Settings | None = None) -> TextEngine:
+    """The engine settings choose (EDITORBOT_TEXT_ENGINE); raises LLMNotConfigured if incomplete."""
+    settings = settings or get_settings()
+    name = chosen_engine(settings)
+    if name == "gemini":
+        from editorbot.llm.gemini import GeminiEngine
+
+        if settings.gemini_api_key is None or not settings.gemini_api_key.get_secret_value():
+            raise LLMNotConfigured(
+                "The Gemini engine needs an API key: set EDITORBOT_GEMINI_API_KEY."
+            )
+        return GeminiEngine(
+            api_key=settings.gemini_api_key,
+            model=settings.gemini_model,
+            temperature=settings.llm_temperature,
+            max_attempts=settings.llm_max_attempts,
+            timeout_s=settings.llm_timeout_s,
+            base_url=settings.gemini_base_url,
+        )
+    if name == "openai":
+        from editorbot.llm.openai_compat import OpenAICompatibleEngine
+
+        if not settings.llm_base_url or not settings.llm_model:
+            raise LLMNotConfigured(
+                "The OpenAI-compatible engine needs EDITORBOT_LLM_BASE_URL "
+                "(e.g. http://127.0.0.1:11434/v1) and EDITORBOT_LLM_MODEL."
+            )
+        return OpenAICompatibleEngine(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            temperature=settings.llm_temperature,
+            max_attempts=settings.llm_max_attempts,
+            timeout_s=settings.llm_timeout_s,
+            api_key=settings.llm_api_key,
+        )
     from editorbot.offline.engine import OfflineEngine
 
     return OfflineEngine()

@@ -4,11 +4,20 @@ from prefect import task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 
 from editorbot.schemas import MediatedText
+from editorbot.settings import get_settings
 from editorbot.text_engine import get_text_engine, resolve_profile
+from tasks.text_engine_config import LLM_RETRY_DELAYS_S, TextEngineConfig
+from tasks.transient import retry_on_transient
 
 
-@task(persist_result=True, cache_policy=INPUTS + TASK_SOURCE)
+@task(
+    persist_result=True,
+    cache_policy=INPUTS + TASK_SOURCE + TextEngineConfig(),
+    retries=len(LLM_RETRY_DELAYS_S),
+    retry_delay_seconds=LLM_RETRY_DELAYS_S,
+    retry_condition_fn=retry_on_transient,
+)
 def mediate(text: str, dialect: str, notes: list[str]) -> MediatedText:
     """Mediate `text` with the `dialect` profile ("auto" detects it) and reviewer `notes`."""
     profile = resolve_profile(dialect, text)
-    return get_text_engine().mediate(text, profile, notes)
+    return get_text_engine(get_settings()).mediate(text, profile, notes)

@@ -5,11 +5,20 @@ from prefect.cache_policies import INPUTS, TASK_SOURCE
 
 from editorbot.run_key import run_key_slug
 from editorbot.schemas import MediatedText, Script
+from editorbot.settings import get_settings
 from editorbot.templates import load_template
 from editorbot.text_engine import get_text_engine
+from tasks.text_engine_config import LLM_RETRY_DELAYS_S, TextEngineConfig
+from tasks.transient import retry_on_transient
 
 
-@task(persist_result=True, cache_policy=INPUTS + TASK_SOURCE)
+@task(
+    persist_result=True,
+    cache_policy=INPUTS + TASK_SOURCE + TextEngineConfig(),
+    retries=len(LLM_RETRY_DELAYS_S),
+    retry_delay_seconds=LLM_RETRY_DELAYS_S,
+    retry_condition_fn=retry_on_transient,
+)
 def structure(
     mediated: MediatedText,
     template: str,
@@ -19,7 +28,7 @@ def structure(
     notes: list[str],
 ) -> Script:
     """A validated `Script` for `template`; raises InvalidScript with the reasons."""
-    return get_text_engine().structure(
+    return get_text_engine(get_settings()).structure(
         mediated,
         load_template(template),
         script_id=run_key_slug(run_key),

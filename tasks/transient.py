@@ -1,15 +1,48 @@
 """Which failures are worth retrying: the network's, never the user's or ours."""
 
+import importlib
+
 from prefect import Task
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
 _TRANSIENT_S3_CODES = {"500", "502", "503", "504", "SlowDown", "Throttling", "RequestTimeout"}
+# Request timeout, conflict (OpenAI's "try again"), rate limit; every 5xx is transient too.
+_TRANSIENT_HTTP_STATUSES = {408, 409, 429}
+
+
+def _transient_status(status: object) -> bool:
+    return isinstance(status, int) and (status in _TRANSIENT_HTTP_STATUSES or 500 <= status < 600)
+
+
+def _is_transient_llm(error: BaseException) -> bool:
+    """google-genai and openai errors, judged by HTTP status; their transport failures too."""
+    import openai
+    from google.genai import errors as genai_errors
+
+    if isinstance(error, genai_errors.APIError):
+        return _transient_status(error.code)
+    if isinstance(error, openai.APIStatusError):
+        return _transient_status(error.status_code)
+    # APITimeoutError is an APIConnectionError: both mean the request never got an answer.
+    if isinstance(error, openai.APIConnectionError):
+        return True
+    # google-genai lets its HTTP client's errors through; it may use httpx or its fork httpx2.
+    for client in ("httpx", "httpx2"):
+        try:
+            http = importlib.import_module(client)
+        except ImportError:
+            continue
+        if isinstance(error, http.TimeoutException | http.NetworkError | http.RemoteProtocolError):
+            return True
+    return False
 
 
 def is_transient(error: BaseException) -> bool:
     """A dropped connection, a timeout, throttling or a 5xx from a service."""
     if isinstance(error, ConnectionError | TimeoutError):
+        return True
+    if _is_transient_llm(error):
         return True
     try:
         from botocore.exceptions import ClientError

@@ -64,7 +64,9 @@ def _tidy(text: str) -> str:
     text = re.sub(r",\s*([.;:!?])", r"\1", text)
     text = re.sub(r"\s{2,}", " ", text).strip()
     # A sentence that lost its first word to a filler still starts with a capital.
-    return re.sub(r"(^|[.!?]\s+)([a-záéíóúñ])", lambda m: m.group(1) + m.group(2).upper(), text)
+    return re.sub(
+        r"(^|[.!?]\s+)([¿¡]?[a-záéíóúñ])", lambda m: m.group(1) + m.group(2).upper(), text
+    )
 
 
 def mediate_offline(text: str, profile: DialectProfile) -> tuple[str, list[str]]:

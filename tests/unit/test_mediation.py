@@ -63,3 +63,8 @@ def test_auto_picks_the_profile_whose_words_occur():
 def test_unknown_dialect_lists_the_choices():
     with pytest.raises(UnknownDialect, match="venezuelan"):
         load_profile("martian")
+
+
+def test_a_question_that_lost_its_filler_still_starts_with_a_capital():
+    text, _ = mediate_offline("Mmm, ¿y si lo intentamos?", load_profile("neutral"))
+    assert text == "¿Y si lo intentamos?"

@@ -1,0 +1,1 @@
+"""Language-model text engines (Gemini, OpenAI-compatible) behind the `TextEngine` seam."""
