@@ -31,6 +31,8 @@ def configure_environment(data_dir: str | None, verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # The embedded server's default 20 s start-up budget is too tight on a busy 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # A served deployment looks for new runs every 2 s, not 10: a note starts within seconds.
+    os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
     if not verbose:
         # Run logs still reach the Prefect API; the terminal shows our own progress lines.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
@@ -86,13 +88,19 @@ def cmd_process(args) -> int:
         raise BadSource(f"There is no file at {args.file}; check the path and try again.")
     from editorbot.run_key import make_run_key
     from editorbot.schemas import RunOptions
-    from editorbot.storage import LAYOUT_PREFIXES, configured_storage, draft_key
     from flows.local_run import LocalRun
 
     run_key = make_run_key("cli", hashlib.sha256(source.read_bytes()).hexdigest()[:12])
     options = RunOptions(language=args.language, dialect=args.dialect, template=args.template)
-    storage = configured_storage()
     run = LocalRun(str(source.resolve()), run_key, options)
+    return _follow(run, run_key, args)
+
+
+def _follow(run, run_key: str, args) -> int:
+    """Show a run's progress, answer its gate, and turn its end into an exit code."""
+    from editorbot.storage import LAYOUT_PREFIXES, configured_storage, draft_key
+
+    storage = configured_storage()
     _say(f"Run {run.id} · {run_key}")
     while True:
         state = run.watch(lambda step, status: _say(f"  {step.rsplit('-', 1)[0]:<16} {status}"))
@@ -121,18 +129,62 @@ def cmd_process(args) -> int:
             return EXIT_FAILED
     keys = [k for prefix in LAYOUT_PREFIXES for k in storage.list(prefix + run_key)]
     if args.json:
-        print(
-            json.dumps(
-                {"run_id": str(run.id), "run_key": run_key, "state": final.name, "artifacts": keys}
-            )
-        )
+        outcome = {
+            "run_id": str(run.id),
+            "run_key": run_key,
+            "state": final.name,
+            "artifacts": keys,
+        }
+        print(json.dumps(outcome))
     else:
         _say(f"{final.name}: {final.message}")
         if final.name == "Published":
             _say(*(f"  {storage.location(k)}" for k in keys if k.startswith("scripts/")))
-    return {"Published": EXIT_PUBLISHED, "Rejected": EXIT_REJECTED, "Expired": EXIT_EXPIRED}.get(
-        final.name, EXIT_FAILED
-    )
+    return {"Published": EXIT_PUBLISHED, "Rejected": EXIT_REJECTED}.get(final.name, EXIT_FAILED)
+
+
+def cmd_replay(args) -> int:
+    from flows.local_run import LocalRun
+    from flows.replay import failed_runs, schedule_replay
+
+    if args.failed:
+        targets = [run.id for run in failed_runs(_duration(args.since))]
+        if not targets:
+            _say(f"No failed or crashed runs in the last {args.since}.")
+    elif args.run_id:
+        targets = [args.run_id]
+    else:
+        raise EditorBotError("Name a run to replay, or pass --failed.")
+    codes = []
+    for run_id in targets:
+        run = schedule_replay(run_id)
+        run_key = run.parameters.get("run_key", "-")
+        if run.deployment_id:
+            _say(f"Run {run.id} · {run_key}: queued again for its deployment's runner.")
+            continue
+        codes.append(_follow(LocalRun.again(run), run_key, args))
+    return max(codes, default=0)
+
+
+def _duration(text: str):
+    from datetime import timedelta
+
+    units = {"m": "minutes", "h": "hours", "d": "days"}
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+        raise EditorBotError(f"{text!r} is not a duration like 30m, 24h or 7d.")
+    return timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+def cmd_serve(args) -> int:
+    if "PREFECT_API_URL" not in os.environ:
+        raise EditorBotError(
+            "editorbot serve needs a Prefect server: start one (prefect server start, or the "
+            "compose stack) and set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api."
+        )
+    from flows.serve import serve_voice_to_script
+
+    serve_voice_to_script(args.transcription_slots)
+    return 0
 
 
 def cmd_runs(args) -> int:
@@ -182,9 +234,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--verbose", action="store_true", help="show Prefect's own logs too")
     commands = parser.add_subparsers(dest="command", required=True)
+    # How a command that follows a run answers its gate and reports its end.
+    gate_options = argparse.ArgumentParser(add_help=False)
+    gate = gate_options.add_mutually_exclusive_group()
+    gate.add_argument("--approve", action="store_true", help="approve the draft without asking")
+    gate.add_argument("--reject", action="store_true", help="reject the draft without asking")
+    gate_options.add_argument(
+        "--json", action="store_true", help="print one JSON object with the outcome"
+    )
 
     process = commands.add_parser(
-        "process", help="turn one voice note into a script, asking for approval"
+        "process",
+        parents=[gate_options],
+        help="turn one voice note into a script, asking for approval",
     )
     process.add_argument("file", help="the note: OGG/Opus as Telegram sends it, WAV, MP3, M4A…")
     process.add_argument(
@@ -205,19 +267,32 @@ def build_parser() -> argparse.ArgumentParser:
         default="opinion",
         help="the script family (default opinion)",
     )
-    gate = process.add_mutually_exclusive_group()
-    gate.add_argument(
-        "--approve", action="store_true", help="approve the first draft without asking"
-    )
-    gate.add_argument("--reject", action="store_true", help="reject the first draft without asking")
-    process.add_argument(
-        "--json", action="store_true", help="print one JSON object with the outcome"
-    )
     process.set_defaults(handler=cmd_process)
 
     runs = commands.add_parser("runs", help="list recent runs and their states")
     runs.add_argument("--limit", type=int, default=20)
     runs.set_defaults(handler=cmd_runs)
+
+    replay = commands.add_parser(
+        "replay",
+        parents=[gate_options],
+        help="run failed or crashed runs again; finished steps are not redone",
+    )
+    replay.add_argument("run_id", nargs="?", help="the run to replay")
+    replay.add_argument("--failed", action="store_true", help="replay every failed or crashed run")
+    replay.add_argument("--since", default="24h", help="with --failed: how far back (30m, 24h, 7d)")
+    replay.set_defaults(handler=cmd_replay)
+
+    serve = commands.add_parser(
+        "serve", help="run the voice-to-script deployment's flow runs (needs PREFECT_API_URL)"
+    )
+    serve.add_argument(
+        "--transcription-slots",
+        type=int,
+        default=1,
+        help="transcriptions allowed at once across every runner (default 1)",
+    )
+    serve.set_defaults(handler=cmd_serve)
 
     for decision, help_text in (
         ("approve", "publish the waiting draft"),

@@ -23,11 +23,22 @@ class LocalRun:
     """One flow run executing in a background thread, observed through the Prefect API."""
 
     def __init__(self, source: str, run_key: str, options: RunOptions) -> None:
-        self.parameters = {"source": source, "run_key": run_key, "options": options}
+        parameters = {"source": source, "run_key": run_key, "options": options}
         with get_client(sync_client=True) as client:
-            self.flow_run: FlowRun = client.create_flow_run(
-                voice_to_script, parameters=self.parameters, tags=[*RUN_TAGS, f"run-key:{run_key}"]
+            flow_run = client.create_flow_run(
+                voice_to_script, parameters=parameters, tags=[*RUN_TAGS, f"run-key:{run_key}"]
             )
+        self._begin(flow_run, parameters)
+
+    @classmethod
+    def again(cls, flow_run: FlowRun) -> "LocalRun":
+        """Execute an existing run (one set back to scheduled by `replay`) here."""
+        run = cls.__new__(cls)
+        run._begin(flow_run, flow_run.parameters)
+        return run
+
+    def _begin(self, flow_run: FlowRun, parameters: dict) -> None:
+        self.flow_run, self.parameters = flow_run, parameters
         self._final: State | None = None
         self._seen: dict[UUID, str] = {}
         self._thread = threading.Thread(target=self._execute, name="voice-to-script", daemon=True)

@@ -8,6 +8,7 @@ from prefect import task
 from editorbot.errors import BadSource
 from editorbot.schemas import StoredAudio
 from editorbot.storage import configured_storage, raw_audio_key
+from tasks.cache_policies import STORED_ONCE
 from tasks.transient import retry_on_transient
 
 
@@ -23,7 +24,13 @@ def read_local(source: str) -> bytes:
     return path.read_bytes()
 
 
-@task(retries=3, retry_delay_seconds=[1, 4, 15], retry_condition_fn=retry_on_transient)
+@task(
+    persist_result=True,
+    cache_policy=STORED_ONCE,
+    retries=3,
+    retry_delay_seconds=[1, 4, 15],
+    retry_condition_fn=retry_on_transient,
+)
 def download(source: str, run_key: str) -> StoredAudio:
     """Read the note from `source` and store it unchanged at audio/raw/<run_key>.<ext>."""
     data = read_local(source)

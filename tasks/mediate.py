@@ -6,8 +6,8 @@ from prefect.cache_policies import INPUTS, TASK_SOURCE
 from editorbot.schemas import MediatedText
 from editorbot.settings import get_settings
 from editorbot.text_engine import get_text_engine, resolve_profile
-from tasks.text_engine_config import LLM_RETRY_DELAYS_S, TextEngineConfig
-from tasks.transient import retry_on_transient
+from tasks.cache_policies import TextEngineConfig
+from tasks.transient import LLM_RETRY_DELAYS_S, retry_on_transient
 
 
 @task(

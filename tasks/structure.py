@@ -8,8 +8,8 @@ from editorbot.schemas import MediatedText, Script
 from editorbot.settings import get_settings
 from editorbot.templates import load_template
 from editorbot.text_engine import get_text_engine
-from tasks.text_engine_config import LLM_RETRY_DELAYS_S, TextEngineConfig
-from tasks.transient import retry_on_transient
+from tasks.cache_policies import TextEngineConfig
+from tasks.transient import LLM_RETRY_DELAYS_S, retry_on_transient
 
 
 @task(

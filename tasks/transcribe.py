@@ -1,27 +1,20 @@
 """Speech to text with the process-wide Whisper model; cached, so it never runs twice."""
 
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from prefect import task
-from prefect.cache_policies import INPUTS, TASK_SOURCE, CachePolicy
-from prefect.utilities.hashing import hash_objects
+from prefect.cache_policies import INPUTS, TASK_SOURCE
+from prefect.concurrency.sync import concurrency
 
 from editorbot.schemas import StoredAudio, Transcript
 from editorbot.settings import get_settings
 from editorbot.storage import configured_storage
-from editorbot.whisper import engine_identity, get_engine
+from editorbot.whisper import get_engine
+from tasks.cache_policies import WhisperConfig
 
-
-@dataclass
-class WhisperConfig(CachePolicy):
-    """Part of the cache key: which engine, model and beam width produced the transcript."""
-
-    def compute_key(self, task_ctx, inputs, flow_parameters, **kwargs: Any) -> str | None:
-        settings = get_settings()
-        return hash_objects(engine_identity(settings), settings.whisper_beam_size)
+TRANSCRIPTION_SLOTS = "editorbot-transcription"
+"""Global concurrency limit: one transcription at a time saturates a 2-vCPU machine."""
 
 
 @task(persist_result=True, cache_policy=INPUTS + TASK_SOURCE + WhisperConfig())
@@ -33,4 +26,6 @@ def transcribe(audio: StoredAudio, language: str) -> Transcript:
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "note.wav"
         wav.write_bytes(storage.get(audio.key))
-        return engine.transcribe(wav, language, settings.whisper_beam_size)
+        # Without the limit (a laptop, the CLI) this takes no slot and waits for nothing.
+        with concurrency(TRANSCRIPTION_SLOTS, occupy=1, strict=False):
+            return engine.transcribe(wav, language, settings.whisper_beam_size)

@@ -6,6 +6,9 @@ from prefect import Task
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
+# Gemini's per-minute quotas refill within a minute; a local server restarting takes seconds.
+LLM_RETRY_DELAYS_S = [5, 20, 60]
+
 _TRANSIENT_S3_CODES = {"500", "502", "503", "504", "SlowDown", "Throttling", "RequestTimeout"}
 # Request timeout, conflict (OpenAI's "try again"), rate limit; every 5xx is transient too.
 _TRANSIENT_HTTP_STATUSES = {408, 409, 429}

@@ -1,0 +1,51 @@
+"""Replay failed or crashed runs: the same run again, its finished steps taken from the cache."""
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterStartTime,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+    FlowRunFilterTags,
+)
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.states import AwaitingRetry
+
+from editorbot.errors import EditorBotError
+
+
+class NotReplayable(EditorBotError):
+    """Only a run that failed or crashed can be replayed."""
+
+
+def failed_runs(since: timedelta) -> list[FlowRun]:
+    """EditorBot runs that failed or crashed and started within `since`."""
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                tags=FlowRunFilterTags(all_=["editorbot"]),
+                state=FlowRunFilterState(
+                    type=FlowRunFilterStateType(any_=[StateType.FAILED, StateType.CRASHED])
+                ),
+                start_time=FlowRunFilterStartTime(after_=datetime.now(UTC) - since),
+            )
+        )
+
+
+def schedule_replay(flow_run_id: UUID | str) -> FlowRun:
+    """Set a failed or crashed run back to scheduled; a deployment's runner then picks it up."""
+    run_id = UUID(str(flow_run_id))
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(run_id)
+        if not run.state or run.state.type not in (StateType.FAILED, StateType.CRASHED):
+            shown = run.state.name if run.state else "unknown"
+            raise NotReplayable(
+                f"Run {run_id} is {shown}; only failed or crashed runs are replayed."
+            )
+        client.set_flow_run_state(
+            run_id, AwaitingRetry(message="Replayed by editorbot"), force=True
+        )
+        return client.read_flow_run(run_id)

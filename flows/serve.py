@@ -1,0 +1,57 @@
+"""Serve the voice-to-script deployment from this process, and submit runs to it."""
+
+from prefect import get_client, serve
+from prefect.client.schemas.actions import (
+    GlobalConcurrencyLimitCreate,
+    GlobalConcurrencyLimitUpdate,
+)
+from prefect.client.schemas.objects import FlowRun
+from prefect.deployments import run_deployment
+from prefect.deployments.runner import EntrypointType
+from prefect.exceptions import ObjectNotFound
+
+from editorbot.schemas import RunOptions
+from flows.voice_to_script import voice_to_script
+from tasks.transcribe import TRANSCRIPTION_SLOTS
+
+DEPLOYMENT = "voice-to-script/voice-to-script"
+
+
+def ensure_transcription_limit(slots: int) -> None:
+    """Create or resize the global limit on concurrent transcriptions."""
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(TRANSCRIPTION_SLOTS)
+        except ObjectNotFound:
+            client.create_global_concurrency_limit(
+                GlobalConcurrencyLimitCreate(name=TRANSCRIPTION_SLOTS, limit=slots)
+            )
+        else:
+            client.update_global_concurrency_limit(
+                TRANSCRIPTION_SLOTS, GlobalConcurrencyLimitUpdate(limit=slots, active=True)
+            )
+
+
+def serve_voice_to_script(transcription_slots: int = 1, max_runs: int | None = None) -> None:
+    """Register the deployment and execute its runs here until interrupted."""
+    ensure_transcription_limit(transcription_slots)
+    deployment = voice_to_script.to_deployment(
+        name="voice-to-script",
+        tags=["editorbot"],
+        description="One voice note to one approved script.",
+        # Import by module path: the runner's child processes find the installed package.
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+    serve(deployment, limit=max_runs, print_starting_message=False)
+
+
+def submit(source: str, run_key: str, options: RunOptions, idempotency_key: str) -> FlowRun:
+    """Queue a run of the deployment; the same idempotency key returns the same run."""
+    return run_deployment(
+        DEPLOYMENT,
+        parameters={"source": source, "run_key": run_key, "options": options.model_dump()},
+        tags=["editorbot", f"run-key:{run_key}"],
+        idempotency_key=idempotency_key,
+        timeout=0,
+        as_subflow=False,
+    )

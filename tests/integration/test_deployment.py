@@ -1,0 +1,112 @@
+"""The served deployment and replays: runs resume or repeat without redoing finished steps."""
+
+import os
+import subprocess
+import sys
+import time
+from uuid import UUID
+
+import pytest
+from prefect import get_client
+from prefect.settings import PREFECT_API_URL
+
+from editorbot.run_key import make_run_key
+from editorbot.schemas import RunOptions, Script
+from editorbot.settings import get_settings
+from editorbot.storage import configured_storage
+from editorbot.whisper import get_engine
+from flows.approval import decide
+from flows.local_run import LocalRun
+from flows.replay import NotReplayable, schedule_replay
+from flows.serve import DEPLOYMENT, submit
+from tests.conftest import DATA
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
+OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
+
+
+def _task_states(flow_run_id: UUID, prefix: str) -> list[str]:
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs()
+    ordered = sorted(
+        (t for t in runs if t.flow_run_id == flow_run_id and t.name.startswith(prefix)),
+        key=lambda t: t.expected_start_time,
+    )
+    return [t.state.name for t in ordered]
+
+
+def _wait_for(flow_run_id: UUID, done, timeout: float = 240):
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            state = client.read_flow_run(flow_run_id).state
+            if state and done(state):
+                return state
+            time.sleep(0.5)
+    raise AssertionError(f"run {flow_run_id} still {state.name if state else '-'}")
+
+
+@pytest.fixture
+def runner(tmp_path):
+    """`editorbot serve` in its own process, against the session's Prefect API."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "EDITORBOT_"))}
+    env.update(
+        PREFECT_API_URL=PREFECT_API_URL.value(),
+        PREFECT_HOME=str(tmp_path / "runner-prefect"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        EDITORBOT_STORAGE=f"file://{tmp_path / 'data'}",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "editorbot.cli", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        with get_client(sync_client=True) as client:
+            while True:
+                try:
+                    client.read_deployment_by_name(DEPLOYMENT)
+                    break
+                except Exception:
+                    assert time.monotonic() < deadline and process.poll() is None
+                    time.sleep(0.5)
+        yield tmp_path / "data"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_suspended_run_resumes_without_redoing_finished_steps(runner):
+    run_key = make_run_key("served", "approve")
+    run = submit(str(DATA / "es_rioplatense_synth.ogg"), run_key, OPTIONS, "note-abc")
+    assert submit("ignored", run_key, OPTIONS, "note-abc").id == run.id  # idempotent
+    suspended = _wait_for(run.id, lambda s: s.is_paused())
+    assert suspended.name == "Suspended"  # the runner holds no process while it waits
+    decide(run.id, "approve")
+    final = _wait_for(run.id, lambda s: s.is_final())
+    assert final.name == "Published", final.message
+    for step in ("download", "normalize_audio", "transcribe", "mediate", "structure"):
+        assert _task_states(run.id, step) == ["Completed", "Cached"], step
+    Script.model_validate_json((runner / "scripts" / f"{run_key}.json").read_text())
+
+
+def test_a_failed_run_is_replayed_from_where_it_stopped(data_dir, monkeypatch):
+    engine = get_engine(get_settings())
+    monkeypatch.setenv("EDITORBOT_TEXT_ENGINE", "gemini")  # no key: mediate fails, not transient
+    first = LocalRun(str(DATA / "es_rioplatense_synth.ogg"), make_run_key("t", "replay"), OPTIONS)
+    assert first.result(180).is_failed()
+    transcriptions = engine.transcriptions
+
+    monkeypatch.delenv("EDITORBOT_TEXT_ENGINE")
+    replay = LocalRun.again(schedule_replay(first.id))
+    assert replay.id == first.id and replay.watch().is_paused()
+    replay.decide("approve")
+    assert replay.result(120).name == "Published"
+    assert engine.transcriptions == transcriptions
+    assert _task_states(first.id, "transcribe") == ["Completed", "Cached"]
+    assert _task_states(first.id, "mediate") == ["Failed", "Completed"]
+    assert len(configured_storage().list("scripts/")) == 2  # .json and .md, once
+    with pytest.raises(NotReplayable, match="only failed or crashed runs"):
+        schedule_replay(first.id)
