@@ -6,14 +6,22 @@ BIN := $(VENV)/bin
 INFRA_BIN := .venv-infra/bin
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint infra-check system-deps clean
+.PHONY: demo test lint infra-check system-deps test-system-deps clean
 
-# ffmpeg decodes the notes; it comes from the system's packages, not PyPI.
+# From the system's packages, not PyPI: ffmpeg decodes the notes; the UI test drives chromium.
 system-deps:
-	@command -v ffmpeg >/dev/null || { \
-	  command -v apt-get >/dev/null || { echo "Install ffmpeg with your package manager." >&2; exit 1; }; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq ffmpeg >/dev/null; }
+	@$(call apt_install,ffmpeg,ffmpeg)
+
+test-system-deps: system-deps
+	@$(call apt_install,chromium,chromium)
+
+# $(call apt_install,COMMAND,PACKAGE): install PACKAGE with apt unless COMMAND exists.
+define apt_install
+command -v $(1) >/dev/null || { \
+  command -v apt-get >/dev/null || { echo "Install $(2) with your package manager." >&2; exit 1; }; \
+  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(2) >/dev/null; }
+endef
 
 $(BIN)/editorbot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +49,7 @@ infra-check: $(INFRA_BIN)/checkov
 	$(INFRA_BIN)/yamllint --strict .github .yamllint.yaml
 	git ls-files -z '*.sh' | xargs -0 --no-run-if-empty $(INFRA_BIN)/shellcheck
 
-test: system-deps lint infra-check
+test: test-system-deps lint infra-check
 	EDITORBOT_REQUIRE_INFRA_TESTS=1 $(BIN)/pytest
 
 clean:
