@@ -11,7 +11,7 @@ from typing import BinaryIO
 import numpy as np
 
 from editorbot.errors import ModelUnavailable
-from editorbot.whisper.model_store import bundled_model_dir
+from editorbot.whisper.model_store import bundled_model_dir, sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +190,25 @@ def convert_to_openai_whisper(model_dir: Path, out: Path) -> Path:
         with os.fdopen(fd, "wb") as fh:
             torch.save({"dims": dims, "model_state_dict": state_dict}, fh)
         os.chmod(staging, 0o644)  # mkstemp's 0600 would hide the model from other local users
+        digest = sha256_of(Path(staging))
         os.replace(staging, out)
     except BaseException:
         Path(staging).unlink(missing_ok=True)
         raise
+    # Recorded so `editorbot models verify` can tell a damaged file from a good one later.
+    checksum_path(out).write_text(f"{digest}  {out.name}\n")
     return out
+
+
+def checksum_path(checkpoint: Path) -> Path:
+    """The file beside a converted checkpoint that records its sha256 at conversion time."""
+    return checkpoint.with_name(checkpoint.name + ".sha256")
+
+
+def recorded_sha256(checkpoint: Path) -> str | None:
+    """The sha256 written when `checkpoint` was converted, if it was converted here."""
+    record = checksum_path(checkpoint)
+    return record.read_text().split()[0] if record.is_file() else None
 
 
 def converted_base_path(cache_dir: Path) -> Path:
