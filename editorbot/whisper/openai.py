@@ -92,12 +92,19 @@ class OpenAIWhisperEngine(WhisperEngine):
             fp16=False,
             verbose=None,
         )
+        duration = len(audio) / whisper.audio.SAMPLE_RATE
         return Transcript(
             language=language,
             language_probability=round(probability, 4) if probability is not None else None,
-            duration_s=round(len(audio) / whisper.audio.SAMPLE_RATE, 3),
+            duration_s=round(duration, 3),
             segments=[
-                Segment(start=s["start"], end=s["end"], text=s["text"].strip())
+                # The last 30 s window is padded with silence and its final timestamp can land
+                # past the end of the audio (seen: 334.6 s of a 330.0 s note); clamp it.
+                Segment(
+                    start=min(s["start"], duration),
+                    end=min(s["end"], duration),
+                    text=s["text"].strip(),
+                )
                 for s in result["segments"]
             ],
             engine=self.name,
