@@ -1,6 +1,7 @@
 """How the openai-whisper engine is chosen, cached apart and installed, without loading a model."""
 
 import re
+import struct
 import sys
 import tomllib
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 from editorbot.errors import ModelUnavailable
 from editorbot.settings import Settings
 from editorbot.whisper import engine_identity, get_engine
+from editorbot.whisper.convert import ct2_to_openai_checkpoint
+from editorbot.whisper.openai import resolve_checkpoint
 
 ROOT = Path(__file__).parents[2]
 
@@ -57,3 +60,27 @@ def test_the_install_script_pins_what_the_extra_pins():
     assert script.index('"torch==') < script.index('--no-deps "openai-whisper'), (
         "torch first, or pip takes CUDA"
     )
+
+
+def test_a_ctranslate2_directory_given_to_openai_whisper_says_how_to_convert_it(tmp_path):
+    (tmp_path / "model.bin").write_bytes(b"\x06\x00\x00\x00")
+    settings = Settings(whisper_engine="openai-whisper", whisper_model=tmp_path)
+
+    with pytest.raises(ModelUnavailable) as error:
+        resolve_checkpoint(settings)
+
+    assert f"editorbot models convert --to openai-whisper --model {tmp_path}" in str(error.value)
+
+
+def test_a_configured_checkpoint_that_is_not_there_is_named(tmp_path):
+    settings = Settings(whisper_engine="openai-whisper", whisper_model=tmp_path / "gone.pt")
+
+    with pytest.raises(ModelUnavailable, match=r"No openai-whisper model at .*gone\.pt"):
+        resolve_checkpoint(settings)
+
+
+def test_a_model_file_of_another_ctranslate2_format_is_refused_with_a_reason(tmp_path):
+    (tmp_path / "model.bin").write_bytes(struct.pack("<I", 5))
+
+    with pytest.raises(ModelUnavailable, match="binary version 5; only version 6"):
+        ct2_to_openai_checkpoint(tmp_path)
