@@ -1,10 +1,13 @@
 """Both Whisper engines against the same real speech and the same expectations."""
 
+import shutil
+
 import pytest
 from engines_under_test import engine_settings, openai_whisper_missing
 
 from bench.wer import word_error_rate
 from editorbot.whisper import get_engine
+from editorbot.whisper.convert import converted_base_model
 
 
 def test_librivox_word_error_rate_is_at_most_5_percent(engine, transcript_of, references):
@@ -59,3 +62,16 @@ def test_the_converted_model_transcribes_exactly_like_the_original(model_cache, 
     assert [(round(s.start, 2), round(s.end, 2)) for s in actual.segments] == [
         (round(s.start, 2), round(s.end, 2)) for s in expected.segments
     ]
+
+
+def test_openai_whisper_uses_the_checkpoint_named_in_settings(model_cache, transcript_of, tmp_path):
+    if reason := openai_whisper_missing():
+        pytest.skip(reason)
+    checkpoint = tmp_path / "my-base.pt"
+    shutil.copyfile(converted_base_model(model_cache), checkpoint)
+    engine = get_engine(engine_settings("openai-whisper", model_cache, whisper_model=checkpoint))
+
+    transcript = transcript_of(engine, "es_rioplatense_synth.ogg", "es")
+
+    assert (transcript.engine, transcript.model) == ("openai-whisper", "my-base")
+    assert "colectivo" in transcript.text.lower()
