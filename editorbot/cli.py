@@ -11,6 +11,7 @@ from pathlib import Path
 
 from editorbot.dialects import AUTO, profile_names
 from editorbot.errors import BadSource, EditorBotError
+from editorbot.models_cli import add_models_commands
 from editorbot.templates import template_names
 
 EXIT_PUBLISHED, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REJECTED, EXIT_EXPIRED = 0, 1, 2, 3, 4
@@ -303,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("run_id", help="the run's id, as `editorbot runs` shows it")
         command.add_argument("--notes", default="", help="what to change, or why")
         command.set_defaults(handler=cmd_decide)
+    add_models_commands(commands)
     return parser
 
 

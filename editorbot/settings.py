@@ -23,12 +23,17 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = Field(
         default=None, description="Override the S3 endpoint (tests, MinIO)."
     )
-    whisper_engine: Literal["faster-whisper"] = "faster-whisper"
+    whisper_engine: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
     whisper_model: Path | None = Field(
         default=None,
-        description="A CTranslate2 Whisper model directory; unset means the bundled base model.",
+        description=(
+            "A CTranslate2 model directory (faster-whisper) or a .pt file (openai-whisper); "
+            "unset means the bundled base model."
+        ),
     )
-    whisper_compute_type: str = "int8"
+    whisper_compute_type: str = Field(
+        default="int8", description="faster-whisper only; openai-whisper always runs fp32."
+    )
     whisper_beam_size: int = Field(default=1, ge=1, le=10)
     whisper_threads: int = Field(default=0, ge=0, description="0 uses every core.")
     model_cache: Path = Field(default_factory=_default_model_cache)

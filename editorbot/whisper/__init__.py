@@ -32,6 +32,9 @@ _engines_lock = threading.Lock()
 
 def engine_identity(settings: Settings) -> tuple:
     """What decides which model answers; a change means a different engine (and cache key)."""
+    if settings.whisper_engine == "openai-whisper":
+        # compute_type is ignored by this engine, so it must not split the cache.
+        return ("openai-whisper", str(settings.whisper_model or "converted:base"), "float32")
     return (
         settings.whisper_engine,
         str(settings.whisper_model or "bundled:base"),
@@ -44,7 +47,9 @@ def get_engine(settings: Settings) -> WhisperEngine:
     identity = engine_identity(settings)
     with _engines_lock:
         if identity not in _engines:
-            from editorbot.whisper.faster import FasterWhisperEngine
-
-            _engines[identity] = FasterWhisperEngine.load(settings)
+            if settings.whisper_engine == "openai-whisper":
+                from editorbot.whisper.openai import OpenAIWhisperEngine as engine_class
+            else:
+                from editorbot.whisper.faster import FasterWhisperEngine as engine_class
+            _engines[identity] = engine_class.load(settings)
         return _engines[identity]
