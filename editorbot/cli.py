@@ -165,6 +165,17 @@ def cmd_decide(args) -> int:
     return 0
 
 
+def cmd_bot(args) -> int:
+    import logging
+
+    from bot.app import run_bot
+    from editorbot.settings import get_settings
+
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s", level=logging.INFO)
+    run_bot(get_settings())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="editorbot", description="Turn a spoken idea into an approved short-video script."
@@ -220,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("run_id", help="the run's id, as `editorbot runs` shows it")
         command.add_argument("--notes", default="", help="what to change, or why")
         command.set_defaults(handler=cmd_decide)
+
+    bot = commands.add_parser("bot", help="run the Telegram bot until interrupted")
+    bot.set_defaults(handler=cmd_bot)
     return parser
 
 
