@@ -90,10 +90,10 @@ class Creator:
     def _to_me(self, call: Call) -> bool:
         return call.params.get("chat_id") == self.user["id"]
 
-    def wait_reply(self, contains: str, timeout: float = 60) -> Call:
-        """The first message sent to this user containing `contains`."""
+    def wait_reply(self, contains: str, timeout: float = 60, method: str = "sendMessage") -> Call:
+        """The first message sent (or edited, with method=editMessageText) containing `contains`."""
         return self.telegram.wait_for(
-            lambda c: c.method == "sendMessage" and self._to_me(c) and contains in c.params["text"],
+            lambda c: c.method == method and self._to_me(c) and contains in c.params["text"],
             timeout,
         )[0]
 
