@@ -267,7 +267,8 @@ async def show_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     lines = ["Your recent runs:"]
     for run in runs:
-        line = f"• {run.state} · {run.run_key} · {_age(run.started)}"
+        state = "Waiting for your decision" if run.waiting else run.state
+        line = f"• {state} · {run.run_key} · {_age(run.started)}"
         if run.waiting:
             line += f"\n  /cancel {run.run_id}"
         lines.append(line)

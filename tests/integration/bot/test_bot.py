@@ -138,3 +138,48 @@ def test_anything_else_gets_the_help_text(creator):
         {"message": creator._message(location={"latitude": 1.0, "longitude": 2.0})}
     )
     creator.wait_reply("I can only work with voice notes")
+
+
+def test_a_note_that_is_not_audio_fails_with_a_sentence_for_the_user(creator):
+    creator.send_voice(data=b"\x89PNG\r\n\x1a\n" + bytes(2000))
+    failure = creator.wait_reply("could not be turned into a script")
+    assert "no sound in it" in failure.params["text"]
+
+
+def test_an_unanswered_draft_expires_and_the_user_is_told(creator, monkeypatch):
+    monkeypatch.setenv("EDITORBOT_APPROVAL_TIMEOUT_S", "2")
+    creator.send_text("Che, ayer tomé el colectivo y el boleto costaba el doble que el mes pasado.")
+    creator.wait_draft()
+    creator.wait_reply("Nobody decided in time")
+    assert not [c for c in creator.sent("sendMessage") if "on our side" in c.params["text"]]
+
+
+def test_status_lists_runs_and_cancel_rejects_the_waiting_one(creator, running_bot):
+    creator.send_text("Che, ayer tomé el colectivo y el boleto costaba el doble que el mes pasado.")
+    creator.wait_draft()
+    (run,) = running_bot.submission.runs.values()
+    run.watch()  # until it waits at the gate
+    creator.send_text("/status")
+    status = creator.wait_reply("Your recent runs")
+    assert f"/cancel {run.id}" in status.params["text"]
+    creator.send_text("/cancel")
+    creator.wait_reply("Cancelled run")
+    creator.wait_reply("Rejected; nothing was published. Reason: cancelled by the creator")
+
+
+def test_a_failing_update_is_answered_and_the_bot_keeps_going(creator, caplog):
+    broken = creator.telegram.push(
+        {
+            "callback_query": {
+                "id": "broken",
+                "from": creator.user,
+                "chat_instance": "1",
+                "data": "approve:not-a-run-id",
+                "message": creator._message(text="an old draft"),
+            }
+        }
+    )
+    creator.wait_reply("Something went wrong on my side")
+    assert "ValueError" in caplog.text and broken
+    creator.send_text("/help")
+    creator.wait_reply("/dialect")
