@@ -171,7 +171,11 @@ def cmd_bot(args) -> int:
     from bot.app import run_bot
     from editorbot.settings import get_settings
 
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s", level=logging.INFO)
+    # Prefect's logging setup owns the root logger (console muted unless --verbose); the bot
+    # is a service whose own INFO lines should be seen.
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s %(message)s", level=logging.INFO, force=True
+    )
     run_bot(get_settings())
     return 0
 
