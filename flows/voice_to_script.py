@@ -38,7 +38,9 @@ def _tell(chat: ChatTarget | None, event: Event) -> None:
 def _tell_failure(flow, flow_run, state: State) -> None:
     """On failure, tell the chat why: the sentence for a user's error, a pointer for ours."""
     chat = flow_run.parameters.get("chat")
-    if not chat:
+    # An expired gate is failed by the server; the flow itself has told the chat (and the
+    # CLI recognises it by the same words).
+    if not chat or "never resumed" in (state.message or ""):
         return
     error = state.result(raise_on_failure=False)
     reason = (

@@ -1,6 +1,7 @@
 """The bot against a fake Bot API on loopback, a real Prefect API and real flow runs."""
 
 import asyncio
+import contextlib
 import itertools
 import threading
 import time
@@ -13,6 +14,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.submission import LocalSubmission
 from editorbot.settings import get_settings
+from flows.approval import NotWaiting
 from tests.conftest import DATA
 from tests.fakes.telegram import Call, FakeTelegram
 
@@ -162,7 +164,8 @@ class RunningBot:
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
                 if run.is_paused():
-                    run.decide("reject", "test over")
+                    with contextlib.suppress(NotWaiting):  # it may end on its own meanwhile
+                        run.decide("reject", "test over")
                 if not run._thread.is_alive():
                     break
                 time.sleep(0.5)
@@ -193,8 +196,10 @@ def running_bot(prefect_api, bot_settings) -> Iterator[RunningBot]:
     try:
         yield running
     finally:
-        running.end_waiting_runs()
-        running.stop()
+        try:
+            running.end_waiting_runs()
+        finally:
+            running.stop()
 
 
 @pytest.fixture

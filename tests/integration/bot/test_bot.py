@@ -146,11 +146,13 @@ def test_a_note_that_is_not_audio_fails_with_a_sentence_for_the_user(creator):
     assert "no sound in it" in failure.params["text"]
 
 
-def test_an_unanswered_draft_expires_and_the_user_is_told(creator, monkeypatch):
+def test_an_unanswered_draft_expires_and_the_user_is_told(creator, running_bot, monkeypatch):
     monkeypatch.setenv("EDITORBOT_APPROVAL_TIMEOUT_S", "2")
     creator.send_text("Che, ayer tomé el colectivo y el boleto costaba el doble que el mes pasado.")
     creator.wait_draft()
     creator.wait_reply("Nobody decided in time")
+    (run,) = running_bot.submission.runs.values()
+    assert run.result(60).is_failed()  # and its failure hooks have run
     assert not [c for c in creator.sent("sendMessage") if "on our side" in c.params["text"]]
 
 
