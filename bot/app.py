@@ -20,7 +20,9 @@ from bot.submission import LocalSubmission
 from editorbot.errors import EditorBotError
 from editorbot.settings import Settings
 
-NOTE = filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.AUDIO
+NEW = filters.UpdateType.MESSAGE  # an edited message is not a new note
+NOTE = NEW & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.AUDIO)
+TEXT = NEW & filters.TEXT & ~filters.COMMAND
 
 
 async def register_commands(application: Application) -> None:
@@ -56,11 +58,7 @@ def build_application(settings: Settings, submission: LocalSubmission) -> Applic
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
         revising = ConversationHandler(
             entry_points=[CallbackQueryHandler(handlers.ask_for_notes, pattern=r"^revise:")],
-            states={
-                handlers.NOTES: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.receive_notes)
-                ]
-            },
+            states={handlers.NOTES: [MessageHandler(TEXT, handlers.receive_notes)]},
             fallbacks=[CommandHandler("cancel", handlers.stop_revising)],
             allow_reentry=True,
         )
@@ -76,8 +74,8 @@ def build_application(settings: Settings, submission: LocalSubmission) -> Applic
             CommandHandler("status", handlers.show_status),
             CommandHandler("cancel", handlers.cancel_run),
             MessageHandler(NOTE, handlers.receive_note),
-            MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.receive_text),
-            MessageHandler(filters.ALL, handlers.explain_usage),
+            MessageHandler(TEXT, handlers.receive_text),
+            MessageHandler(NEW, handlers.explain_usage),
         ]
     )
     application.add_error_handler(handlers.report_error)

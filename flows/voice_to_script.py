@@ -32,7 +32,9 @@ from tasks.write_subtitles import write_subtitles
 def _tell(chat: ChatTarget | None, event: Event) -> None:
     """Report to the creator's chat when the run came from one (the CLI has none)."""
     if chat is not None:
-        notify(chat, event)
+        # A chat we cannot reach (blocked bot, Telegram down) must not stop the run: the
+        # draft still waits at the gate, where the Prefect UI and the CLI can decide it.
+        notify(chat, event, return_state=True)
 
 
 def _tell_failure(flow, flow_run, state: State) -> None:

@@ -47,8 +47,9 @@ class Creator:
         data: bytes = SPANISH,
         duration: int = 9,
         file_size: int | None = None,
+        as_document: bool = False,
     ) -> dict:
-        """Send a voice note whose bytes the fake serves; returns the message."""
+        """Send a voice note (or an audio file as a document) the fake serves; returns it."""
         unique_id = unique_id or uuid.uuid4().hex[:16]
         file_id = f"voice-{unique_id}-{uuid.uuid4().hex[:6]}"  # file ids differ per delivery
         self.telegram.add_file(file_id, unique_id, data, f"voice/{file_id}.oga")
@@ -59,7 +60,10 @@ class Creator:
             "mime_type": "audio/ogg",
             "file_size": file_size or len(data),
         }
-        message = self._message(voice=voice)
+        if as_document:
+            voice["file_name"] = "idea.ogg"
+            del voice["duration"]
+        message = self._message(**{"document" if as_document else "voice": voice})
         self.telegram.push({"message": message})
         return message
 

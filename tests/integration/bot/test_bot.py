@@ -185,3 +185,18 @@ def test_a_failing_update_is_answered_and_the_bot_keeps_going(creator, caplog):
     assert "ValueError" in caplog.text and broken
     creator.send_text("/help")
     creator.wait_reply("/dialect")
+
+
+def test_audio_sent_as_a_file_is_a_note_too(creator, telegram):
+    creator.send_voice(as_document=True)
+    draft = creator.wait_draft()
+    assert "inflación" in draft.params["text"]
+    assert len(telegram.calls_to("getFile")) == 1
+
+
+def test_an_edited_message_is_not_a_new_note(creator, telegram):
+    message = creator._message(text="Che, el colectivo está carísimo.")
+    telegram.push({"edited_message": {**message, "edit_date": message["date"] + 5}})
+    creator.send_text("/help")
+    creator.wait_reply("/dialect")
+    assert not [c for c in creator.sent("sendMessage") if "Received" in c.params["text"]]
