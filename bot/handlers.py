@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
 
 from bot.preferences import load_preferences, save_preferences
-from bot.runs import decide_when_waiting, owns_run, recent_runs
+from bot.runs import decide_when_waiting, owns_run, recent_runs, run_state_if_over
 from bot.submission import Note
 from editorbot.dialects import AUTO, profile_names
 from editorbot.errors import EditorBotError
@@ -177,6 +177,10 @@ async def ask_for_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     query = update.callback_query
     await query.answer()
     _, run_id = _decision_of(query.data)
+    ended = await asyncio.to_thread(run_state_if_over, run_id)
+    if ended:
+        await _mark_draft(update, f"Too late for this button: the run is {ended}.")
+        return ConversationHandler.END
     context.user_data["revising"] = {"run_id": run_id, "message": query.message}
     await query.message.reply_text(
         "What should change? Send it as your next message (lines written `old -> new` are "

@@ -69,6 +69,19 @@ def decide_when_waiting(run_id: UUID, decision: str, notes: str, patience_s: flo
         except NotWaiting:
             with get_client(sync_client=True) as client:
                 state = client.read_flow_run(run_id).state
-            if state is None or state.is_final() or time.monotonic() > deadline:
+            if state is None or state.is_final():
+                # Say how it ended, not the state it was passing through a moment ago.
+                shown = state.name if state else "unknown"
+                raise NotWaiting(
+                    f"Run {run_id} is not waiting for approval; it is {shown}."
+                ) from None
+            if time.monotonic() > deadline:
                 raise
         time.sleep(0.5)
+
+
+def run_state_if_over(run_id: UUID) -> str | None:
+    """The name of the run's final state, or None while it is still going."""
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(run_id).state
+    return state.name if state is not None and state.is_final() else None

@@ -87,6 +87,10 @@ def test_reject_publishes_nothing_and_a_stale_button_says_so(creator, data_dir):
     creator.press(draft, "Approve")  # the same button again, after the run ended
     stale = creator.wait_reply("Too late", method="editMessageText")
     assert "Rejected" in stale.params["text"]
+    creator.press(draft, "Revise")
+    creator.telegram.wait_for(
+        lambda c: c.method == "editMessageText" and "the run is Rejected" in c.params["text"]
+    )
     assert creator.sent("sendDocument") == []
     assert not (data_dir / "scripts").exists()
 
