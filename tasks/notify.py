@@ -17,6 +17,9 @@ from tasks.transient import retry_on_transient
 MESSAGE_LIMIT = 4096
 """Telegram's longest text message."""
 
+DRAFT_LIMIT = MESSAGE_LIMIT - 300
+"""Room left in each draft message for the line the bot adds once the draft is decided."""
+
 DECISIONS = (("Approve", "approve"), ("Revise", "revise"), ("Reject", "reject"))
 
 
@@ -78,7 +81,7 @@ def _html_lines(markdown: str) -> list[str]:
     return lines
 
 
-def draft_messages(markdown: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+def draft_messages(markdown: str, limit: int = DRAFT_LIMIT) -> list[str]:
     """The draft as HTML messages, each under `limit` characters, split between lines."""
     chunks, current = [], ""
     for line in _html_lines(markdown):

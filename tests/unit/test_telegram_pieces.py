@@ -5,7 +5,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from editorbot.schemas import typed_text
 from editorbot.settings import get_settings
-from tasks.notify import MESSAGE_LIMIT, callback_data, draft_messages
+from tasks.notify import DRAFT_LIMIT, callback_data, draft_messages
 from tasks.telegram import telegram_file_id
 from tasks.transient import is_transient
 
@@ -15,14 +15,14 @@ def test_a_long_draft_is_split_between_lines_under_the_limit():
     markdown = "# Opinion script · 40 s\n\n" + "\n\n".join(beats)
     chunks = draft_messages(markdown)
     assert len(chunks) > 1
-    assert all(len(chunk) <= MESSAGE_LIMIT for chunk in chunks)
+    assert all(len(chunk) <= DRAFT_LIMIT for chunk in chunks)
     assert chunks[0].startswith("<b>Opinion script · 40 s</b>")
     assert sum(chunk.count("<b>b") for chunk in chunks) == 40  # no heading cut in half
 
 
 def test_a_single_huge_paragraph_is_wrapped_not_dropped():
     chunks = draft_messages("x" * 10_000)
-    assert all(len(chunk) <= MESSAGE_LIMIT for chunk in chunks)
+    assert all(len(chunk) <= DRAFT_LIMIT for chunk in chunks)
     assert "".join(chunks).replace("\n", "") == "x" * 10_000
 
 
