@@ -1,1 +1,1 @@
-"""Telegram front door (python-telegram-bot): its own issue; nothing here yet."""
+"""Telegram front door (python-telegram-bot): receives notes, submits runs, relays decisions."""

@@ -226,6 +226,21 @@ def cmd_decide(args) -> int:
     return 0
 
 
+def cmd_bot(args) -> int:
+    import logging
+
+    from bot.app import run_bot
+    from editorbot.settings import get_settings
+
+    # Prefect's logging setup owns the root logger (console muted unless --verbose); the bot
+    # is a service whose own INFO lines should be seen.
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s %(message)s", level=logging.INFO, force=True
+    )
+    run_bot(get_settings())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="editorbot", description="Turn a spoken idea into an approved short-video script."
@@ -305,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--notes", default="", help="what to change, or why")
         command.set_defaults(handler=cmd_decide)
     add_models_commands(commands)
+
+    bot = commands.add_parser("bot", help="run the Telegram bot until interrupted")
+    bot.set_defaults(handler=cmd_bot)
     return parser
 
 

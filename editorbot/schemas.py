@@ -176,3 +176,20 @@ class RunOutcome(BaseModel):
     decision: Literal["approve", "reject"]
     revisions: int = Field(ge=0)
     published: list[str] = Field(default_factory=list)
+
+
+class ChatTarget(BaseModel):
+    """Where a run reports back: the creator's chat and the one status message it edits."""
+
+    chat_id: int
+    status_message_id: int | None = None
+    user_id: int | None = None
+
+
+TYPED_SOURCE = "text:"
+"""A note source that is the creator's own words, typed: nothing to download or transcribe."""
+
+
+def typed_text(source: str) -> str | None:
+    """The words of a typed note source, or None when the source is audio."""
+    return source.removeprefix(TYPED_SOURCE) if source.startswith(TYPED_SOURCE) else None

@@ -1,10 +1,10 @@
 """One settings class for the whole application, read from `EDITORBOT_*` variables."""
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_model_cache() -> Path:
@@ -61,6 +61,26 @@ class Settings(BaseSettings):
         default=3, ge=1, description="Replies tried per step before the draft is refused."
     )
     llm_timeout_s: float = Field(default=120.0, gt=0)
+
+    # Telegram: the bot's front door, and the tasks that download notes and report to the chat.
+    telegram_token: SecretStr | None = Field(default=None, description="From BotFather.")
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org/bot", description="Bot API base; the token follows."
+    )
+    telegram_file_url: str = Field(
+        default="https://api.telegram.org/file/bot", description="File download base."
+    )
+    allowed_users: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(),
+        description="Telegram user ids allowed to submit, comma-separated; empty allows nobody.",
+    )
+
+    @field_validator("allowed_users", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
 
 
 def get_settings() -> Settings:

@@ -2,7 +2,7 @@
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from uuid import UUID
 
 from prefect import get_client
@@ -12,7 +12,7 @@ from prefect.client.schemas.sorting import TaskRunSort
 from prefect.flow_engine import run_flow
 from prefect.states import State
 
-from editorbot.schemas import RunOptions
+from editorbot.schemas import ChatTarget, RunOptions
 from flows.approval import decide
 from flows.voice_to_script import voice_to_script
 
@@ -22,11 +22,22 @@ RUN_TAGS = ("editorbot",)
 class LocalRun:
     """One flow run executing in a background thread, observed through the Prefect API."""
 
-    def __init__(self, source: str, run_key: str, options: RunOptions) -> None:
+    def __init__(
+        self,
+        source: str,
+        run_key: str,
+        options: RunOptions,
+        chat: ChatTarget | None = None,
+        tags: Iterable[str] = (),
+    ) -> None:
         parameters = {"source": source, "run_key": run_key, "options": options}
+        if chat is not None:
+            parameters["chat"] = chat
         with get_client(sync_client=True) as client:
             flow_run = client.create_flow_run(
-                voice_to_script, parameters=parameters, tags=[*RUN_TAGS, f"run-key:{run_key}"]
+                voice_to_script,
+                parameters=parameters,
+                tags=[*RUN_TAGS, f"run-key:{run_key}", *tags],
             )
         self._begin(flow_run, parameters)
 

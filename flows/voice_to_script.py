@@ -5,12 +5,23 @@ from itertools import count
 from prefect import flow
 from prefect.states import Completed, Failed, State
 
-from editorbot.schemas import RunOptions, RunOutcome
+from editorbot.errors import EditorBotError
+from editorbot.schemas import ChatTarget, RunOptions, RunOutcome, typed_text
 from editorbot.settings import get_settings
 from flows.approval import request_approval
 from tasks.download import download
 from tasks.mediate import mediate
 from tasks.normalize_audio import normalize_audio
+from tasks.notify import (
+    DraftReady,
+    Event,
+    Expired,
+    Published,
+    Rejected,
+    Step,
+    notify,
+    report_failure,
+)
 from tasks.publish import publish
 from tasks.save_draft import save_draft
 from tasks.structure import structure
@@ -18,30 +29,68 @@ from tasks.transcribe import transcribe
 from tasks.write_subtitles import write_subtitles
 
 
-@flow(name="voice-to-script")
-def voice_to_script(source: str, run_key: str, options: RunOptions | None = None) -> State:
-    """Transcribe, mediate and structure a note, then wait for a reviewer before publishing."""
+def _tell(chat: ChatTarget | None, event: Event) -> None:
+    """Report to the creator's chat when the run came from one (the CLI has none)."""
+    if chat is not None:
+        # A chat we cannot reach (blocked bot, Telegram down) must not stop the run: the
+        # draft still waits at the gate, where the Prefect UI and the CLI can decide it.
+        notify(chat, event, return_state=True)
+
+
+def _tell_failure(flow, flow_run, state: State) -> None:
+    """On failure, tell the chat why: the sentence for a user's error, a pointer for ours."""
+    chat = flow_run.parameters.get("chat")
+    # An expired gate is failed by the server; the flow itself has told the chat (and the
+    # CLI recognises it by the same words).
+    if not chat or "never resumed" in (state.message or ""):
+        return
+    error = state.result(raise_on_failure=False)
+    reason = (
+        str(error)
+        if isinstance(error, EditorBotError)
+        else f"something went wrong on our side (run {flow_run.id}); please try again later."
+    )
+    report_failure(ChatTarget.model_validate(chat), reason)
+
+
+@flow(name="voice-to-script", on_failure=[_tell_failure])
+def voice_to_script(
+    source: str, run_key: str, options: RunOptions | None = None, chat: ChatTarget | None = None
+) -> State:
+    """Transcribe, mediate and structure a note, then wait for a reviewer before publishing.
+
+    `source` is a path, `telegram:<file_id>`, or `text:<words>` for a typed note, which has
+    nothing to transcribe and starts at mediation.
+    """
     options = options or RunOptions()
     settings = get_settings()
-    raw = download(source, run_key)
-    cleaned = normalize_audio(raw, run_key)
-    transcript = transcribe(cleaned, options.language)
-    write_subtitles(transcript, run_key)
+    text, language = typed_text(source), options.language
+    if text is None:
+        _tell(chat, Step(step="downloading"))
+        raw = download(source, run_key)
+        cleaned = normalize_audio(raw, run_key)
+        _tell(chat, Step(step="transcribing"))
+        transcript = transcribe(cleaned, options.language)
+        write_subtitles(transcript, run_key)
+        text, language = transcript.text, transcript.language
 
     notes: list[str] = []
     for revision in count():
-        mediated = mediate(transcript.text, options.dialect, notes)
-        script = structure(
-            mediated, options.template, run_key, transcript.language, revision, notes
-        )
+        _tell(chat, Step(step="mediating"))
+        mediated = mediate(text, options.dialect, notes)
+        _tell(chat, Step(step="structuring"))
+        script = structure(mediated, options.template, run_key, language, revision, notes)
         draft = save_draft(script, mediated, run_key)
+        _tell(chat, DraftReady(draft=draft, revision=revision))
         approval = request_approval(
             draft, run_key, revision, settings.approval_timeout_s, settings.approval_poll_s
         )
         if approval is None:
+            _tell(chat, Expired())
             # Prefect's server fails a run whose pause timed out; the name says why.
             return Failed(name="Expired", message="Nobody decided in time; nothing was published.")
         if approval.decision == "reject":
+            _tell(chat, Rejected(notes=approval.notes))
             outcome = RunOutcome(run_key=run_key, decision="reject", revisions=revision)
             return Completed(
                 name="Rejected",
@@ -50,6 +99,7 @@ def voice_to_script(source: str, run_key: str, options: RunOptions | None = None
             )
         if approval.decision == "approve":
             published = publish(draft, run_key)
+            _tell(chat, Published(run_key=run_key))
             outcome = RunOutcome(
                 run_key=run_key, decision="approve", revisions=revision, published=published
             )

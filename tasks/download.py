@@ -9,6 +9,7 @@ from editorbot.errors import BadSource
 from editorbot.schemas import StoredAudio
 from editorbot.storage import configured_storage, raw_audio_key
 from tasks.cache_policies import STORED_ONCE
+from tasks.telegram import fetch_file, telegram_file_id
 from tasks.transient import retry_on_transient
 
 
@@ -32,9 +33,13 @@ def read_local(source: str) -> bytes:
     retry_condition_fn=retry_on_transient,
 )
 def download(source: str, run_key: str) -> StoredAudio:
-    """Read the note from `source` and store it unchanged at audio/raw/<run_key>.<ext>."""
-    data = read_local(source)
+    """Read the note (a path, or `telegram:<file_id>`) and store it at audio/raw/<run_key>.<ext>."""
+    file_id = telegram_file_id(source)
+    if file_id is None:
+        data, ext = read_local(source), _extension(source)
+    else:
+        data, ext = fetch_file(file_id)
     storage = configured_storage()
-    key = raw_audio_key(run_key, _extension(source))
+    key = raw_audio_key(run_key, ext)
     storage.put(key, data)
     return StoredAudio(key=key, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))

@@ -43,7 +43,7 @@ def _is_transient_llm(error: BaseException) -> bool:
 
 def is_transient(error: BaseException) -> bool:
     """A dropped connection, a timeout, throttling or a 5xx from a service."""
-    if isinstance(error, ConnectionError | TimeoutError):
+    if isinstance(error, ConnectionError | TimeoutError) or _is_transient_telegram(error):
         return True
     if _is_transient_llm(error):
         return True
@@ -60,6 +60,18 @@ def is_transient(error: BaseException) -> bool:
         status = str(response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
         return code in _TRANSIENT_S3_CODES or status.startswith("5")
     return False
+
+
+def _is_transient_telegram(error: BaseException) -> bool:
+    """Telegram's network trouble and flood waits; a bad request or a ban is for good."""
+    try:
+        from telegram.error import BadRequest, NetworkError, RetryAfter
+    except ImportError:  # pragma: no cover - python-telegram-bot is a dependency
+        return False
+    # BadRequest subclasses NetworkError in python-telegram-bot, so it is excluded first.
+    if isinstance(error, BadRequest):
+        return False
+    return isinstance(error, NetworkError | RetryAfter)
 
 
 def retry_on_transient(task: Task, task_run: TaskRun, state: State) -> bool:

@@ -1,0 +1,144 @@
+"""Tell the creator's chat how the run is going: one status message, the draft, the result."""
+
+import html
+import textwrap
+from typing import Literal
+
+from prefect import task
+from prefect.runtime import flow_run
+from pydantic import BaseModel
+
+from editorbot.run_key import run_key_slug
+from editorbot.schemas import ChatTarget, DraftKeys
+from editorbot.storage import configured_storage, script_key, subtitles_key
+from tasks import telegram
+from tasks.transient import retry_on_transient
+
+MESSAGE_LIMIT = 4096
+"""Telegram's longest text message."""
+
+DRAFT_LIMIT = MESSAGE_LIMIT - 300
+"""Room left in each draft message for the line the bot adds once the draft is decided."""
+
+DECISIONS = (("Approve", "approve"), ("Revise", "revise"), ("Reject", "reject"))
+
+
+class Step(BaseModel):
+    """The run moved on to a step."""
+
+    step: Literal["downloading", "transcribing", "mediating", "structuring"]
+
+
+class DraftReady(BaseModel):
+    """A draft waits for the creator's decision."""
+
+    draft: DraftKeys
+    revision: int
+
+
+class Published(BaseModel):
+    """The approved script is published under `run_key`."""
+
+    run_key: str
+
+
+class Rejected(BaseModel):
+    """The draft was rejected; nothing is published."""
+
+    notes: str = ""
+
+
+class Expired(BaseModel):
+    """Nobody decided in time; nothing is published."""
+
+
+Event = Step | DraftReady | Published | Rejected | Expired
+
+STEP_TEXT = {
+    "downloading": "Received. Downloading your note…",
+    "transcribing": "Transcribing your note…",
+    "mediating": "Adapting the Spanish so anyone follows it…",
+    "structuring": "Shaping the script into timed beats…",
+}
+
+
+def callback_data(decision: str, run_id: str) -> str:
+    """What a decision button carries back: `<decision>:<flow run id>` (under 64 bytes)."""
+    return f"{decision}:{run_id}"
+
+
+def _html_lines(markdown: str) -> list[str]:
+    """The draft's Markdown as Telegram HTML, one line each; long lines wrapped first."""
+    lines = []
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            lines.append(f"<b>{html.escape(line.lstrip('#').strip())}</b>")
+        elif len(line) > 2 and line.startswith("_") and line.endswith("_"):
+            lines.append(f"<i>{html.escape(line.strip('_'))}</i>")
+        else:
+            wrapped = textwrap.wrap(line, MESSAGE_LIMIT // 2, break_long_words=True) or [""]
+            lines.extend(html.escape(part) for part in wrapped)
+    return lines
+
+
+def draft_messages(markdown: str, limit: int = DRAFT_LIMIT) -> list[str]:
+    """The draft as HTML messages, each under `limit` characters, split between lines."""
+    chunks, current = [], ""
+    for line in _html_lines(markdown):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit and current:
+            chunks.append(current)
+            candidate = line
+        current = candidate
+    if current.strip():
+        chunks.append(current)
+    return chunks
+
+
+def _status(chat: ChatTarget, text: str) -> None:
+    if chat.status_message_id is None:
+        telegram.send_text(chat.chat_id, text)
+    else:
+        telegram.edit_status(chat.chat_id, chat.status_message_id, text)
+
+
+@task(retries=3, retry_delay_seconds=[1, 4, 15], retry_condition_fn=retry_on_transient)
+def notify(chat: ChatTarget, event: Event) -> None:
+    """Show `event` in the creator's chat: edit the status, send the draft or the files."""
+    match event:
+        case Step(step=step):
+            _status(chat, STEP_TEXT[step])
+        case DraftReady(draft=draft, revision=revision):
+            run_id = str(flow_run.id)
+            _status(chat, f"Draft {revision + 1} is ready below: approve, revise or reject it.")
+            buttons = [(label, callback_data(decision, run_id)) for label, decision in DECISIONS]
+            telegram.send_html(chat.chat_id, draft_messages(draft.markdown), buttons)
+        case Published(run_key=run_key):
+            _status(chat, "Published. The script and subtitles are below.")
+            telegram.send_documents(chat.chat_id, published_files(run_key))
+        case Rejected(notes=notes):
+            text = "Rejected; nothing was published." + (f" Reason: {notes}" if notes else "")
+            _status(chat, text)
+            telegram.send_text(chat.chat_id, text)
+        case Expired():
+            text = "Nobody decided in time, so nothing was published. Send the note again to retry."
+            _status(chat, text)
+            telegram.send_text(chat.chat_id, text)
+
+
+def published_files(run_key: str) -> list[tuple[str, bytes]]:
+    """The published script (.md, .json) and, for spoken notes, its subtitles (.srt)."""
+    storage = configured_storage()
+    name = run_key_slug(run_key)
+    files = [(f"{name}.{ext}", storage.get(script_key(run_key, ext))) for ext in ("md", "json")]
+    srt = subtitles_key(run_key, "srt")
+    if storage.exists(srt):
+        files.append((f"{name}.srt", storage.get(srt)))
+    return files
+
+
+def report_failure(chat: ChatTarget, reason: str) -> None:
+    """Tell the chat the run failed and why (a flow hook, so not a task)."""
+    text = f"Sorry, this note could not be turned into a script: {reason}"
+    _status(chat, text)
+    telegram.send_text(chat.chat_id, text)

@@ -1,0 +1,216 @@
+"""The bot against a fake Bot API on loopback, a real Prefect API and real flow runs."""
+
+import asyncio
+import contextlib
+import itertools
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from telegram import Update
+
+from bot.app import build_application
+from bot.submission import LocalSubmission
+from editorbot.settings import get_settings
+from flows.approval import NotWaiting
+from tests.conftest import DATA
+from tests.fakes.telegram import Call, FakeTelegram
+
+TOKEN = "123456:TEST-TOKEN-not-real"
+CREATOR = 4242
+STRANGER = 6666
+SPANISH = (DATA / "es_rioplatense_synth.ogg").read_bytes()
+_CALLBACK_IDS = itertools.count(1)
+
+
+class Creator:
+    """A Telegram user talking to the bot: sends messages, presses buttons, reads replies."""
+
+    def __init__(self, telegram: FakeTelegram, user_id: int, first_name: str = "Ana") -> None:
+        self.telegram = telegram
+        self.user = {"id": user_id, "is_bot": False, "first_name": first_name}
+
+    def _message(self, **content) -> dict:
+        return {
+            "message_id": self.telegram.next_message_id(),
+            "date": int(time.time()),
+            "chat": {"id": self.user["id"], "type": "private", "first_name": "Ana"},
+            "from": self.user,
+            **content,
+        }
+
+    def send_voice(
+        self,
+        unique_id: str | None = None,
+        data: bytes = SPANISH,
+        duration: int = 9,
+        file_size: int | None = None,
+        as_document: bool = False,
+    ) -> dict:
+        """Send a voice note (or an audio file as a document) the fake serves; returns it."""
+        unique_id = unique_id or uuid.uuid4().hex[:16]
+        file_id = f"voice-{unique_id}-{uuid.uuid4().hex[:6]}"  # file ids differ per delivery
+        self.telegram.add_file(file_id, unique_id, data, f"voice/{file_id}.oga")
+        voice = {
+            "file_id": file_id,
+            "file_unique_id": unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": file_size or len(data),
+        }
+        if as_document:
+            voice["file_name"] = "idea.ogg"
+            del voice["duration"]
+        message = self._message(**{"document" if as_document else "voice": voice})
+        self.telegram.push({"message": message})
+        return message
+
+    def send_text(self, text: str) -> dict:
+        message = self._message(text=text)
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        self.telegram.push({"message": message})
+        return message
+
+    def press(self, sent: Call, label: str) -> None:
+        """Press the button labelled `label` under a message the bot sent."""
+        keyboard = sent.params["reply_markup"]["inline_keyboard"]
+        data = next(b["callback_data"] for row in keyboard for b in row if b["text"] == label)
+        self.telegram.push(
+            {
+                "callback_query": {
+                    "id": str(next(_CALLBACK_IDS)),
+                    "from": self.user,
+                    "chat_instance": "1",
+                    "data": data,
+                    "message": sent.result,
+                }
+            }
+        )
+
+    # -- what the bot sent this user ----------------------------------------------------------
+
+    def _to_me(self, call: Call) -> bool:
+        return call.params.get("chat_id") == self.user["id"]
+
+    def wait_reply(self, contains: str, timeout: float = 60, method: str = "sendMessage") -> Call:
+        """The first message sent (or edited, with method=editMessageText) containing `contains`."""
+        return self.telegram.wait_for(
+            lambda c: c.method == method and self._to_me(c) and contains in c.params["text"],
+            timeout,
+        )[0]
+
+    def wait_draft(self, number: int = 1, timeout: float = 180) -> Call:
+        """The `number`-th draft: a message carrying the decision buttons."""
+        drafts = self.telegram.wait_for(
+            lambda c: (
+                c.method == "sendMessage"
+                and self._to_me(c)
+                and "approve:" in str(c.params.get("reply_markup", ""))
+            ),
+            timeout,
+            count=number,
+        )
+        return drafts[number - 1]
+
+    def documents(self, count: int, timeout: float = 120) -> list[Call]:
+        return self.telegram.wait_for(
+            lambda c: c.method == "sendDocument" and self._to_me(c), timeout, count=count
+        )
+
+    def sent(self, method: str) -> list[Call]:
+        return [c for c in self.telegram.calls_to(method) if self._to_me(c)]
+
+
+class RunningBot:
+    """The real Application, polling the fake from its own event loop thread."""
+
+    def __init__(self, application, submission: LocalSubmission) -> None:
+        self.application = application
+        self.submission = submission
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="bot", daemon=True)
+
+    def _run(self, coroutine, timeout: float = 60):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def start(self) -> None:
+        self._thread.start()
+        self._run(self._start())
+
+    async def _start(self) -> None:
+        # The same steps, in the same order, as Application.run_polling.
+        app = self.application
+        await app.initialize()
+        await app.post_init(app)
+        await app.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
+
+    def stop(self) -> None:
+        self._run(self._stop())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _stop(self) -> None:
+        app = self.application
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+    def end_waiting_runs(self) -> None:
+        """Reject whatever still waits, so no run outlives its test's settings."""
+        for run in self.submission.runs.values():
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                if run.is_paused():
+                    with contextlib.suppress(NotWaiting):  # it may end on its own meanwhile
+                        run.decide("reject", "test over")
+                if not run._thread.is_alive():
+                    break
+                time.sleep(0.5)
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram(TOKEN).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def bot_settings(telegram, data_dir, monkeypatch):
+    monkeypatch.setenv("EDITORBOT_TELEGRAM_TOKEN", TOKEN)
+    monkeypatch.setenv("EDITORBOT_TELEGRAM_API_URL", telegram.api_url)
+    monkeypatch.setenv("EDITORBOT_TELEGRAM_FILE_URL", telegram.file_url)
+    monkeypatch.setenv("EDITORBOT_ALLOWED_USERS", f"{CREATOR},31337")
+    monkeypatch.setenv("EDITORBOT_APPROVAL_POLL_S", "1")
+    return get_settings()
+
+
+@pytest.fixture
+def running_bot(prefect_api, bot_settings) -> Iterator[RunningBot]:
+    submission = LocalSubmission()
+    running = RunningBot(build_application(bot_settings, submission), submission)
+    running.start()
+    try:
+        yield running
+    finally:
+        try:
+            running.end_waiting_runs()
+        finally:
+            running.stop()
+
+
+@pytest.fixture
+def creator(telegram, running_bot) -> Creator:
+    return Creator(telegram, CREATOR)
+
+
+@pytest.fixture
+def stranger(telegram, running_bot) -> Creator:
+    return Creator(telegram, STRANGER, "Eve")

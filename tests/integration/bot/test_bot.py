@@ -1,0 +1,206 @@
+"""The bot as a creator uses it: real Application, fake Bot API, real flow runs and Whisper."""
+
+import json
+import logging
+
+import pytest
+from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+
+from editorbot.schemas import Script
+from tests.integration.bot.conftest import STRANGER, TOKEN
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
+
+
+def runs_tagged(tag: str) -> list:
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[tag]))
+        )
+
+
+def test_voice_note_is_transcribed_drafted_approved_and_published(creator, telegram, caplog):
+    caplog.set_level(logging.INFO)
+    creator.send_text("/dialect")
+    creator.press(creator.wait_reply("Which Spanish"), "rioplatense")
+    creator.telegram.wait_for(lambda c: "dialect is now rioplatense" in c.params.get("text", ""))
+    creator.send_voice()
+    received = creator.wait_reply("Received", timeout=10)
+    draft = creator.wait_draft()
+
+    # One status message, edited as the run moved on, before any download happened.
+    status_id = received.result["message_id"]
+    edits = [
+        c.params["text"]
+        for c in creator.sent("editMessageText")
+        if c.params["message_id"] == status_id
+    ]
+    for expected in ("Downloading", "Transcribing", "Adapting", "timed beats", "Draft 1 is ready"):
+        assert any(expected in text for text in edits), (expected, edits)
+    first_download = next(i for i, c in enumerate(telegram.calls) if c.method == "getFile")
+    assert telegram.calls.index(received) < first_download
+
+    assert draft.params["parse_mode"] == "HTML" and "autobús" in draft.params["text"]
+    labels = [b["text"] for row in draft.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["Approve", "Revise", "Reject"]
+
+    creator.press(draft, "Approve")
+    documents = creator.documents(3)
+    names = sorted(d.params["document"]["filename"] for d in documents)
+    assert [n.rsplit(".", 1)[1] for n in names] == ["json", "md", "srt"]
+    script_json = next(d for d in documents if d.params["document"]["filename"].endswith(".json"))
+    script = Script.model_validate_json(script_json.params["document"]["data"])
+    assert script.beats
+    assert telegram.calls_to("answerCallbackQuery")
+    assert any("Approved by Ana" in c.params["text"] for c in creator.sent("editMessageText"))
+    creator.wait_reply("Published.", method="editMessageText")
+
+    commands = telegram.calls_to("setMyCommands")[0].params["commands"]
+    assert {c["command"] for c in commands} >= {"start", "help", "dialect", "status", "cancel"}
+    assert TOKEN not in caplog.text
+    assert TOKEN.split(":")[1] not in caplog.text
+
+
+def test_revise_takes_the_next_message_as_notes_and_sends_a_new_draft(creator):
+    creator.send_voice()
+    first = creator.wait_draft()
+    assert "inflación" in first.params["text"]
+    creator.press(first, "Revise")
+    creator.wait_reply("What should change?")
+    creator.send_text("inflación -> subida de precios")
+    second = creator.wait_draft(2)
+    assert "subida de precios" in second.params["text"]
+    creator.wait_reply("new draft is on its way")
+    creator.press(second, "Approve")
+    documents = creator.documents(3)
+    script_json = next(d for d in documents if d.params["document"]["filename"].endswith(".json"))
+    script = json.loads(script_json.params["document"]["data"])
+    assert script["metadata"]["reviewer_notes"] == ["inflación -> subida de precios"]
+
+
+def test_reject_publishes_nothing_and_a_stale_button_says_so(creator, data_dir):
+    creator.send_voice()
+    draft = creator.wait_draft()
+    creator.press(draft, "Reject")
+    creator.wait_reply("Rejected; nothing was published")
+    creator.press(draft, "Approve")  # the same button again, after the run ended
+    stale = creator.wait_reply("Too late", method="editMessageText")
+    assert "Rejected" in stale.params["text"]
+    creator.press(draft, "Revise")
+    creator.telegram.wait_for(
+        lambda c: c.method == "editMessageText" and "the run is Rejected" in c.params["text"]
+    )
+    assert creator.sent("sendDocument") == []
+    assert not (data_dir / "scripts").exists()
+
+
+def test_a_stranger_is_refused_and_nothing_runs(stranger, telegram):
+    stranger.send_voice()
+    refusal = stranger.wait_reply("this bot is private")
+    assert str(STRANGER) in refusal.params["text"]
+    stranger.send_text("/status")
+    stranger.wait_reply("this bot is private")
+    assert telegram.calls_to("getFile") == []
+    assert runs_tagged(f"user:{STRANGER}") == []
+
+
+def test_the_same_note_delivered_twice_runs_once(creator):
+    creator.send_voice("same-note-twice")
+    creator.wait_draft()
+    creator.send_voice("same-note-twice")
+    creator.wait_reply("I already have this note", method="editMessageText")
+    assert len(runs_tagged("note:same-note-twice")) == 1
+
+
+def test_oversized_and_overlong_notes_are_refused_before_download(creator, telegram):
+    creator.send_voice(file_size=25 * 1024 * 1024)
+    creator.wait_reply("up to 20 MB")
+    creator.send_voice(duration=3600)
+    creator.wait_reply("60.0 minutes long")
+    assert telegram.calls_to("getFile") == []
+    assert all("Received" not in c.params["text"] for c in creator.sent("sendMessage"))
+
+
+def test_a_typed_idea_goes_straight_to_a_draft(creator, telegram):
+    creator.send_text("/dialect")
+    creator.press(creator.wait_reply("Which Spanish"), "rioplatense")
+    creator.telegram.wait_for(lambda c: "dialect is now rioplatense" in c.params.get("text", ""))
+    creator.send_text(
+        "Che, la inflación está terrible. Ayer tomé el colectivo y el boleto costaba el doble."
+    )
+    draft = creator.wait_draft()
+    assert "autobús" in draft.params["text"]
+    assert telegram.calls_to("getFile") == []
+    creator.press(draft, "Approve")
+    names = sorted(d.params["document"]["filename"] for d in creator.documents(2))
+    assert [n.rsplit(".", 1)[1] for n in names] == ["json", "md"]
+
+
+def test_anything_else_gets_the_help_text(creator):
+    creator.telegram.push(
+        {"message": creator._message(location={"latitude": 1.0, "longitude": 2.0})}
+    )
+    creator.wait_reply("I can only work with voice notes")
+
+
+def test_a_note_that_is_not_audio_fails_with_a_sentence_for_the_user(creator):
+    creator.send_voice(data=b"\x89PNG\r\n\x1a\n" + bytes(2000))
+    failure = creator.wait_reply("could not be turned into a script")
+    assert "no sound in it" in failure.params["text"]
+
+
+def test_an_unanswered_draft_expires_and_the_user_is_told(creator, running_bot, monkeypatch):
+    monkeypatch.setenv("EDITORBOT_APPROVAL_TIMEOUT_S", "2")
+    creator.send_text("Che, ayer tomé el colectivo y el boleto costaba el doble que el mes pasado.")
+    creator.wait_draft()
+    creator.wait_reply("Nobody decided in time")
+    (run,) = running_bot.submission.runs.values()
+    assert run.result(60).is_failed()  # and its failure hooks have run
+    assert not [c for c in creator.sent("sendMessage") if "on our side" in c.params["text"]]
+
+
+def test_status_lists_runs_and_cancel_rejects_the_waiting_one(creator, running_bot):
+    creator.send_text("Che, ayer tomé el colectivo y el boleto costaba el doble que el mes pasado.")
+    creator.wait_draft()
+    (run,) = running_bot.submission.runs.values()
+    run.watch()  # until it waits at the gate
+    creator.send_text("/status")
+    status = creator.wait_reply("Your recent runs")
+    assert f"/cancel {run.id}" in status.params["text"]
+    creator.send_text("/cancel")
+    creator.wait_reply("Cancelled run")
+    creator.wait_reply("Rejected; nothing was published. Reason: cancelled by the creator")
+
+
+def test_a_failing_update_is_answered_and_the_bot_keeps_going(creator, caplog):
+    broken = creator.telegram.push(
+        {
+            "callback_query": {
+                "id": "broken",
+                "from": creator.user,
+                "chat_instance": "1",
+                "data": "approve:not-a-run-id",
+                "message": creator._message(text="an old draft"),
+            }
+        }
+    )
+    creator.wait_reply("Something went wrong on my side")
+    assert "ValueError" in caplog.text and broken
+    creator.send_text("/help")
+    creator.wait_reply("/dialect")
+
+
+def test_audio_sent_as_a_file_is_a_note_too(creator, telegram):
+    creator.send_voice(as_document=True)
+    draft = creator.wait_draft()
+    assert "inflación" in draft.params["text"]
+    assert len(telegram.calls_to("getFile")) == 1
+
+
+def test_an_edited_message_is_not_a_new_note(creator, telegram):
+    message = creator._message(text="Che, el colectivo está carísimo.")
+    telegram.push({"edited_message": {**message, "edit_date": message["date"] + 5}})
+    creator.send_text("/help")
+    creator.wait_reply("/dialect")
+    assert not [c for c in creator.sent("sendMessage") if "Received" in c.params["text"]]

@@ -1,0 +1,70 @@
+"""Pure pieces behind the Telegram front door: message splitting, retry rules, settings."""
+
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from editorbot.schemas import typed_text
+from editorbot.settings import get_settings
+from tasks.notify import DRAFT_LIMIT, callback_data, draft_messages
+from tasks.telegram import telegram_file_id
+from tasks.transient import is_transient
+
+
+def test_a_long_draft_is_split_between_lines_under_the_limit():
+    beats = [f"## b{i:02d} · argument · {i}–{i + 1} s\n\n" + "palabra " * 120 for i in range(40)]
+    markdown = "# Opinion script · 40 s\n\n" + "\n\n".join(beats)
+    chunks = draft_messages(markdown)
+    assert len(chunks) > 1
+    assert all(len(chunk) <= DRAFT_LIMIT for chunk in chunks)
+    assert chunks[0].startswith("<b>Opinion script · 40 s</b>")
+    assert sum(chunk.count("<b>b") for chunk in chunks) == 40  # no heading cut in half
+
+
+def test_a_single_huge_paragraph_is_wrapped_not_dropped():
+    chunks = draft_messages("x" * 10_000)
+    assert all(len(chunk) <= DRAFT_LIMIT for chunk in chunks)
+    assert "".join(chunks).replace("\n", "") == "x" * 10_000
+
+
+def test_draft_text_is_escaped_for_html():
+    (chunk,) = draft_messages("# A <b> & C\n\nel 5 < 6 & _ok_\n\n_pace fast_")
+    assert chunk == "<b>A &lt;b&gt; &amp; C</b>\n\nel 5 &lt; 6 &amp; _ok_\n\n<i>pace fast</i>"
+
+
+def test_callback_data_fits_telegrams_64_bytes():
+    data = callback_data("approve", "1f72618e-4ba8-4c1e-a35e-cdcb601ce596")
+    assert len(data.encode()) <= 64 and data.startswith("approve:")
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (NetworkError("connection reset"), True),
+        (TimedOut(), True),
+        (RetryAfter(3), True),
+        (BadRequest("Wrong file_id specified"), False),
+        (Forbidden("bot was blocked by the user"), False),
+    ],
+)
+def test_only_telegrams_network_troubles_are_retried(error, transient):
+    assert is_transient(error) is transient
+
+
+def test_sources_say_where_the_note_is():
+    assert telegram_file_id("telegram:AwACAgQ") == "AwACAgQ"
+    assert telegram_file_id("/tmp/note.ogg") is None
+    assert typed_text("text:hola che") == "hola che"
+    assert typed_text("telegram:AwACAgQ") is None
+
+
+def test_allowed_users_are_comma_separated_and_empty_means_nobody(monkeypatch):
+    monkeypatch.setenv("EDITORBOT_ALLOWED_USERS", " 12, 34 ,")
+    assert get_settings().allowed_users == {12, 34}
+    monkeypatch.setenv("EDITORBOT_ALLOWED_USERS", "")
+    assert get_settings().allowed_users == frozenset()
+
+
+def test_the_token_is_never_shown(monkeypatch):
+    monkeypatch.setenv("EDITORBOT_TELEGRAM_TOKEN", "123456:TEST-TOKEN-not-real")
+    settings = get_settings()
+    assert "TEST-TOKEN" not in repr(settings) and "TEST-TOKEN" not in str(settings)
