@@ -234,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_environment(args.data_dir, args.verbose)
+    from editorbot.logs import configure_logging  # after the line above: it reads the settings
+
+    configure_logging()
     try:
         return args.handler(args)
     except EditorBotError as error:

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     )
     llm_timeout_s: float = Field(default=120.0, gt=0)
 
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text for people at a terminal; json lines for services."
+    )
+
 
 def get_settings() -> Settings:
     """Read the settings from the environment as it is now."""
