@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INFRA_BIN := .venv-infra/bin
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint infra-check system-deps clean
+.PHONY: demo test lint infra-check stack-check system-deps clean
 
 # ffmpeg decodes the notes; it comes from the system's packages, not PyPI.
 system-deps:
@@ -41,7 +41,14 @@ infra-check: $(INFRA_BIN)/checkov
 	$(INFRA_BIN)/yamllint --strict .github .yamllint.yaml
 	git ls-files -z '*.sh' | xargs -0 --no-run-if-empty $(INFRA_BIN)/shellcheck
 
-test: system-deps lint infra-check
+# The container files, offline and without a Docker engine: hadolint (any finding fails),
+# and compose.yaml against the compose-spec JSON schema that check-jsonschema vendors.
+stack-check: $(INFRA_BIN)/checkov
+	$(INFRA_BIN)/hadolint --failure-threshold info Dockerfile
+	$(INFRA_BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	$(INFRA_BIN)/yamllint --strict compose.yaml
+
+test: system-deps lint infra-check stack-check
 	EDITORBOT_REQUIRE_INFRA_TESTS=1 $(BIN)/pytest
 
 clean:
