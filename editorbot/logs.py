@@ -25,7 +25,10 @@ TOKEN_SHAPES = re.compile(r"\d{6,10}:[A-Za-z0-9_-]{30,}|AIza[0-9A-Za-z_-]{35,}")
 _MIN_SECRET_LENGTH = 8
 
 # Prefect's logging config for services; see prefect_logging.yml for why it exists.
+# It sets the same levels as install_handler: our packages at INFO, other libraries at WARNING.
 PREFECT_LOGGING_CONFIG = Path(__file__).with_name("prefect_logging.yml")
+
+OUR_PACKAGES = ("editorbot", "bot", "flows", "tasks")
 
 # The pipeline's run key for records logged inside a run, when the caller bound one.
 _run_key: contextvars.ContextVar[str | None] = contextvars.ContextVar("run_key", default=None)
@@ -133,7 +136,10 @@ def install_handler(log_format: str, secrets: Iterable[str] | None = None) -> lo
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    # Libraries' INFO (database migrations, schedulers) is noise in a service's log.
+    root.setLevel(logging.WARNING)
+    for package in OUR_PACKAGES:
+        logging.getLogger(package).setLevel(logging.INFO)
     _quiet_http_clients()
     return handler
 

@@ -93,16 +93,22 @@ def test_prefect_run_loggers_name_the_step():
 
 
 @pytest.fixture
-def clean_root():
+def clean_root(monkeypatch):
+    """The root logger, levels and PREFECT_LOGGING_CONFIG_PATH as they were, after the test."""
+    # setenv first records the original state (set or not), so teardown restores exactly it.
+    monkeypatch.setenv("PREFECT_LOGGING_CONFIG_PATH", "unset-by-the-test")
+    monkeypatch.delenv("PREFECT_LOGGING_CONFIG_PATH")
     root = logging.getLogger()
-    saved = root.handlers[:], root.level
+    names = ("httpx", "httpcore", "editorbot", "bot", "flows", "tasks")
+    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in names}
     yield root
-    root.handlers[:], _ = saved
+    root.handlers[:] = saved[0]
     root.setLevel(saved[1])
+    for name, level in saved[2].items():
+        logging.getLogger(name).setLevel(level)
 
 
-def test_json_format_installs_one_redacting_stdout_handler(clean_root, monkeypatch, capsys):
-    monkeypatch.delenv("PREFECT_LOGGING_CONFIG_PATH", raising=False)
+def test_json_format_installs_one_redacting_stdout_handler(clean_root, capsys):
     settings = Settings(log_format="json", gemini_api_key=FAKE_LLM_KEY)
     configure_logging(settings)
     logging.getLogger("editorbot.test").info("key %s", FAKE_LLM_KEY)
@@ -132,3 +138,12 @@ def test_prefect_logs_go_through_the_same_json_lines():
         for line in lines
     ), done.stdout
     assert FAKE_TOKEN not in done.stdout + done.stderr
+
+
+def test_our_packages_log_info_and_libraries_only_warnings(clean_root, capsys):
+    configure_logging(Settings(log_format="json"))
+    logging.getLogger("tasks.transcribe").info("ours")
+    logging.getLogger("alembic.runtime.migration").info("theirs")
+    logging.getLogger("alembic.runtime.migration").warning("theirs, and it matters")
+    messages = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
+    assert messages == ["ours", "theirs, and it matters"]
