@@ -22,12 +22,15 @@ RUN python -m venv /opt/editorbot/venv
 WORKDIR /src
 
 # Dependencies first, from pyproject.toml alone, so a code change does not reinstall them.
-# Their versions are pinned in pyproject.toml; empty packages stand in for our code.
+# Their versions are pinned in pyproject.toml; empty packages stand in for our code. The
+# stubs and setuptools' build/ go afterwards: build/ is reused by the next build, and its
+# empty stubs (newer than the checked-out files) would replace the real modules.
 COPY pyproject.toml README.md ./
 RUN mkdir editorbot tasks flows bot \
     && touch editorbot/__init__.py tasks/__init__.py flows/__init__.py bot/__init__.py \
     && pip install --no-cache-dir . \
-    && pip uninstall --yes editorbot
+    && pip uninstall --yes editorbot \
+    && rm -rf build editorbot.egg-info editorbot tasks flows bot
 
 # Bake the Whisper model in: assembled and checksummed once, so a container starts with no
 # network and no 145 MB write. Only model_store.py (and errors.py) are copied for it, with
