@@ -123,7 +123,10 @@ def test_prefect_logs_go_through_the_same_json_lines():
     code = (
         "import logging; from prefect import flow; "
         "logging.getLogger('prefect.flow_runs').info('flow says %s', "
-        f"'{FAKE_TOKEN}')"
+        f"'{FAKE_TOKEN}'); "
+        # The run page in the UI gets its lines through the API handler: redacted as well.
+        "print('api filters:', [type(f).__name__ for h in "
+        "logging.getLogger('prefect.flow_runs').handlers for f in h.filters])"
     )
     env = {**os.environ, "PREFECT_LOGGING_CONFIG_PATH": str(PREFECT_LOGGING_CONFIG)}
     # The CLI's quiet mode must not mute a service's handler.
@@ -138,6 +141,7 @@ def test_prefect_logs_go_through_the_same_json_lines():
         for line in lines
     ), done.stdout
     assert FAKE_TOKEN not in done.stdout + done.stderr
+    assert "api filters: ['RedactSecrets']" in done.stdout
 
 
 def test_our_packages_log_info_and_libraries_only_warnings(clean_root, capsys):
