@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
@@ -53,8 +54,12 @@ def secret_values(settings=None) -> set[str]:
             if isinstance(value, SecretStr):
                 values.add(value.get_secret_value())
     for value in list(values):
-        # `user:password`: the password alone can show up too (e.g. decoded from a header).
-        if value.count(":") == 1 and "://" not in value:
+        # The password alone can show up too: decoded from a basic-auth header, or quoted by
+        # a database driver from its connection URL.
+        if "://" in value:
+            with contextlib.suppress(ValueError):
+                values.add(urlsplit(value).password or "")
+        elif value.count(":") == 1:
             values.add(value.split(":", 1)[1])
     return {value for value in values if len(value) >= _MIN_SECRET_LENGTH}
 

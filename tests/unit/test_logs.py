@@ -16,6 +16,7 @@ from editorbot.logs import (
     RedactSecrets,
     configure_logging,
     run_key_bound,
+    secret_values,
 )
 from editorbot.settings import Settings
 
@@ -151,3 +152,15 @@ def test_our_packages_log_info_and_libraries_only_warnings(clean_root, capsys):
     logging.getLogger("alembic.runtime.migration").warning("theirs, and it matters")
     messages = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
     assert messages == ["ours", "theirs, and it matters"]
+
+
+def test_passwords_inside_configured_auth_strings_and_urls_are_secrets_too(monkeypatch):
+    monkeypatch.setenv("PREFECT_API_AUTH_STRING", "editorbot:fake-auth-password")
+    monkeypatch.setenv(
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL",
+        "postgresql+asyncpg://prefect:fake-db-password@postgres:5432/prefect",
+    )
+    values = secret_values()
+    assert {"fake-auth-password", "fake-db-password"} <= values
+    line = RedactSecrets(values).redact("auth failed for fake-db-password")
+    assert line == f"auth failed for {REDACTED}"
