@@ -42,9 +42,14 @@ infra-check: $(INFRA_BIN)/checkov
 	git ls-files -z '*.sh' | xargs -0 --no-run-if-empty $(INFRA_BIN)/shellcheck
 
 # The container files, offline and without a Docker engine: hadolint (any finding fails),
-# and compose.yaml against the compose-spec JSON schema that check-jsonschema vendors.
+# checkov's and trivy's Dockerfile checks (root user, health checks...), and compose.yaml
+# against the compose-spec JSON schema that check-jsonschema vendors.
 stack-check: $(INFRA_BIN)/checkov
 	$(INFRA_BIN)/hadolint --failure-threshold info Dockerfile
+	BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false \
+	  $(INFRA_BIN)/checkov --file Dockerfile --framework dockerfile --compact --quiet
+	$(INFRA_BIN)/trivy config --quiet --skip-check-update --skip-version-check \
+	  --disable-telemetry --exit-code 1 Dockerfile
 	$(INFRA_BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 	$(INFRA_BIN)/yamllint --strict compose.yaml
 
