@@ -16,7 +16,11 @@ log = logging.getLogger("editorbot.entrypoint")
 def main(argv: list[str] | None = None) -> int:
     """Load `EDITORBOT_SSM_PREFIX` (when set) and become `argv`; returns only on failure."""
     argv = sys.argv[1:] if argv is None else argv
-    install_handler(os.environ.get("EDITORBOT_LOG_FORMAT", "text"))
+    try:
+        install_handler(os.environ.get("EDITORBOT_LOG_FORMAT", "text"))
+    except ValueError as error:
+        print(f"editorbot-entrypoint: EDITORBOT_LOG_FORMAT: {error}", file=sys.stderr)
+        return EX_CONFIG
     if not argv:
         log.error("usage: editorbot-entrypoint COMMAND [ARG...]")
         return EX_USAGE

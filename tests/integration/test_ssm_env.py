@@ -146,3 +146,13 @@ def test_without_a_prefix_the_entrypoint_only_execs(tmp_path):
         timeout=60,
     )
     assert (done.returncode, done.stdout) == (0, "ran\n")
+
+
+def test_an_unknown_log_format_is_a_sentence():
+    env = {**os.environ, "EDITORBOT_LOG_FORMAT": "yaml"}
+    done = subprocess.run(
+        [_entrypoint(), "true"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 78
+    assert "log format must be json or text, not 'yaml'" in done.stderr
+    assert "Traceback" not in done.stderr
