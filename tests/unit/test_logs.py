@@ -164,3 +164,16 @@ def test_passwords_inside_configured_auth_strings_and_urls_are_secrets_too(monke
     assert {"fake-auth-password", "fake-db-password"} <= values
     line = RedactSecrets(values).redact("auth failed for fake-db-password")
     assert line == f"auth failed for {REDACTED}"
+
+
+def test_our_prefect_logging_config_covers_every_logger_prefect_configures():
+    """A Prefect upgrade that adds a logger to its own config must be mirrored in ours."""
+    import yaml
+    from prefect.logging.configuration import DEFAULT_LOGGING_SETTINGS_PATH
+
+    theirs = yaml.safe_load(DEFAULT_LOGGING_SETTINGS_PATH.read_text())
+    ours = yaml.safe_load(PREFECT_LOGGING_CONFIG.read_text())
+    assert set(theirs["loggers"]) <= set(ours["loggers"])
+    assert set(theirs["handlers"]) - {"console", "debug"} <= set(ours["handlers"])
+    for name in ("api", "worker_api", "stdout_json"):
+        assert ours["handlers"][name]["filters"] == ["redact"], name
