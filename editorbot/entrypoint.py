@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
             return EX_CONFIG
         # SSM is the source of truth where it is configured: it wins over a stale variable.
         os.environ.update(env)
+        # Again, so the redaction filter knows the values just loaded.
+        install_handler(os.environ.get("EDITORBOT_LOG_FORMAT", "text"))
         # Names only: a value on stdout would land in CloudWatch.
         log.info("loaded %s from %s", ", ".join(sorted(env)), normalize_prefix(prefix))
     for handler in logging.getLogger().handlers:
