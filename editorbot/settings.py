@@ -82,6 +82,10 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         return value
 
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text for people at a terminal; json lines for services."
+    )
+
 
 def get_settings() -> Settings:
     """Read the settings from the environment as it is now."""

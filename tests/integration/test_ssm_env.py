@@ -1,0 +1,158 @@
+"""Secrets from SSM at start-up, against moto's SSM over HTTP with real boto3."""
+
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from editorbot.ssm_env import SecretsUnavailable, load_env, read_parameters
+from tests.ssm import FAKE_AWS, moto_ssm
+
+# Obviously fake values, shaped like the real ones so the redaction patterns see them too.
+FAKE_TOKEN = "123456789:FAKE-telegram-token-for-tests-only-xyz"
+# Split in two so secret scanners (gitleaks in CI) do not take this fake for a real key.
+FAKE_GEMINI = "AIza" + "FAKE-gemini-key-for-tests-only-0123"
+FAKE_AUTH = "admin:fake-password-for-tests-only"
+
+
+@pytest.fixture(scope="module")
+def ssm():
+    """One moto SSM server per module, with prod's three secrets and a look-alike prefix."""
+    with moto_ssm() as (endpoint, client):
+        for name, value in (
+            ("telegram_bot_token", FAKE_TOKEN),
+            ("gemini_api_key", FAKE_GEMINI),
+            ("prefect_api_auth_string", FAKE_AUTH),
+        ):
+            client.put_parameter(Name=f"/editorbot/prod/{name}", Value=value, Type="SecureString")
+        client.put_parameter(
+            Name="/editorbot/prod-old/telegram_bot_token", Value="stale-not-loaded", Type="String"
+        )
+        yield endpoint, client
+
+
+def test_secure_strings_come_back_decrypted_under_their_env_names(ssm):
+    _, client = ssm
+    env = load_env("/editorbot/prod/", client)
+    assert env == {
+        "EDITORBOT_TELEGRAM_TOKEN": FAKE_TOKEN,
+        "EDITORBOT_GEMINI_API_KEY": FAKE_GEMINI,
+        "PREFECT_API_AUTH_STRING": FAKE_AUTH,
+        "PREFECT_SERVER_API_AUTH_STRING": FAKE_AUTH,
+    }
+
+
+def test_a_look_alike_prefix_is_not_loaded(ssm):
+    _, client = ssm
+    # Without the trailing slash too: the prefix is a hierarchy, not a string start.
+    assert "stale-not-loaded" not in load_env("/editorbot/prod", client).values()
+    assert read_parameters("editorbot/prod-old", client) == {
+        "telegram_bot_token": "stale-not-loaded"
+    }
+
+
+def test_every_page_is_read_and_unknown_names_get_the_prefix(ssm):
+    _, client = ssm
+    for i in range(23):  # GetParametersByPath returns at most 10 per page
+        client.put_parameter(Name=f"/editorbot/paged/extra-{i:02d}", Value=f"v{i}", Type="String")
+    client.put_parameter(Name="/editorbot/paged/nested/db.password", Value="n", Type="SecureString")
+    env = load_env("/editorbot/paged/", client)
+    assert len(env) == 24
+    assert env["EDITORBOT_EXTRA_22"] == "v22"
+    assert env["EDITORBOT_NESTED_DB_PASSWORD"] == "n"
+
+
+def test_a_missing_prefix_is_a_sentence(ssm):
+    _, client = ssm
+    with pytest.raises(SecretsUnavailable, match=r"No parameters under /editorbot/staging/ in SSM"):
+        load_env("/editorbot/staging", client)
+
+
+def test_a_refused_call_is_a_sentence_without_values():
+    with moto_ssm() as (_, client):
+        pass  # the server is gone: the call cannot connect
+    with pytest.raises(SecretsUnavailable, match=r"Cannot reach SSM to read /editorbot/prod/"):
+        read_parameters("/editorbot/prod/", client)
+
+
+def _entrypoint() -> str:
+    return str(Path(sysconfig.get_path("scripts")) / "editorbot-entrypoint")
+
+
+def _run_entrypoint(endpoint: str, prefix: str, *command: str, log_format: str = "json"):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EDITORBOT_"))},
+        **FAKE_AWS,
+        # boto3's per-service endpoint variable: the entry point itself knows nothing of tests.
+        "AWS_ENDPOINT_URL_SSM": endpoint,
+        "EDITORBOT_SSM_PREFIX": prefix,
+        "EDITORBOT_LOG_FORMAT": log_format,
+        "EDITORBOT_TELEGRAM_TOKEN": "stale-value-ssm-replaces",
+    }
+    return subprocess.run(
+        [_entrypoint(), *command], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+# The child proves it got the secrets by comparing, so its output stays value-free too.
+_CHILD = (
+    "import os, sys; "
+    "expected = dict(a.split('=', 1) for a in sys.argv[1:]); "
+    "ok = all(os.environ.get(k) == v for k, v in expected.items()); "
+    "print('child sees secrets' if ok else 'child misses secrets')"
+)
+
+
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_the_entrypoint_loads_then_execs_and_prints_names_only(ssm, log_format):
+    endpoint, _ = ssm
+    done = _run_entrypoint(
+        endpoint,
+        "/editorbot/prod/",
+        sys.executable,
+        "-c",
+        _CHILD,
+        f"EDITORBOT_TELEGRAM_TOKEN={FAKE_TOKEN}",
+        f"PREFECT_SERVER_API_AUTH_STRING={FAKE_AUTH}",
+        f"EDITORBOT_GEMINI_API_KEY={FAKE_GEMINI}",
+        log_format=log_format,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "child sees secrets" in done.stdout
+    assert "EDITORBOT_TELEGRAM_TOKEN" in output and "/editorbot/prod/" in output
+    for value in (FAKE_TOKEN, FAKE_GEMINI, FAKE_AUTH, "fake-password-for-tests-only"):
+        assert value not in output
+
+
+def test_the_entrypoint_stops_with_a_sentence_when_the_prefix_is_empty(ssm):
+    endpoint, _ = ssm
+    done = _run_entrypoint(endpoint, "/editorbot/nothing-here/", "true", log_format="text")
+    assert done.returncode == 78
+    assert "No parameters under /editorbot/nothing-here/ in SSM" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_without_a_prefix_the_entrypoint_only_execs(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EDITORBOT_SSM")}
+    done = subprocess.run(
+        [_entrypoint(), sys.executable, "-c", "print('ran')"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (0, "ran\n")
+
+
+def test_an_unknown_log_format_is_a_sentence():
+    env = {**os.environ, "EDITORBOT_LOG_FORMAT": "yaml"}
+    done = subprocess.run(
+        [_entrypoint(), "true"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 78
+    assert "log format must be json or text, not 'yaml'" in done.stderr
+    assert "Traceback" not in done.stderr
