@@ -10,7 +10,7 @@ from editorbot.schemas import StoredAudio
 from editorbot.storage import configured_storage, raw_audio_key
 from tasks.cache_policies import STORED_ONCE
 from tasks.telegram import fetch_file, telegram_file_id
-from tasks.transient import retry_on_transient
+from tasks.transient import NETWORK_RETRIES
 
 
 def _extension(source: str) -> str:
@@ -28,9 +28,7 @@ def read_local(source: str) -> bytes:
 @task(
     persist_result=True,
     cache_policy=STORED_ONCE,
-    retries=3,
-    retry_delay_seconds=[1, 4, 15],
-    retry_condition_fn=retry_on_transient,
+    **NETWORK_RETRIES,
 )
 def download(source: str, run_key: str) -> StoredAudio:
     """Read the note (a path, or `telegram:<file_id>`) and store it at audio/raw/<run_key>.<ext>."""

@@ -7,15 +7,13 @@ from editorbot.schemas import MediatedText
 from editorbot.settings import get_settings
 from editorbot.text_engine import get_text_engine, resolve_profile
 from tasks.cache_policies import TextEngineConfig
-from tasks.transient import LLM_RETRY_DELAYS_S, retry_on_transient
+from tasks.transient import LLM_RETRIES
 
 
 @task(
     persist_result=True,
     cache_policy=INPUTS + TASK_SOURCE + TextEngineConfig(),
-    retries=len(LLM_RETRY_DELAYS_S),
-    retry_delay_seconds=LLM_RETRY_DELAYS_S,
-    retry_condition_fn=retry_on_transient,
+    **LLM_RETRIES,
 )
 def mediate(text: str, dialect: str, notes: list[str]) -> MediatedText:
     """Mediate `text` with the `dialect` profile ("auto" detects it) and reviewer `notes`."""

@@ -9,15 +9,13 @@ from editorbot.schemas import StoredAudio
 from editorbot.settings import get_settings
 from editorbot.storage import cleaned_audio_key, configured_storage
 from tasks.cache_policies import STORED_ONCE
-from tasks.transient import retry_on_transient
+from tasks.transient import NETWORK_RETRIES
 
 
 @task(
     persist_result=True,
     cache_policy=STORED_ONCE,
-    retries=3,
-    retry_delay_seconds=[1, 4, 15],
-    retry_condition_fn=retry_on_transient,
+    **NETWORK_RETRIES,
 )
 def normalize_audio(raw: StoredAudio, run_key: str) -> StoredAudio:
     """16 kHz mono loudness-normalized WAV at audio/cleaned/<run_key>.wav, or BadAudio."""

@@ -12,7 +12,7 @@ from editorbot.run_key import run_key_slug
 from editorbot.schemas import ChatTarget, DraftKeys
 from editorbot.storage import configured_storage, script_key, subtitles_key
 from tasks import telegram
-from tasks.transient import retry_on_transient
+from tasks.transient import NETWORK_RETRIES
 
 MESSAGE_LIMIT = 4096
 """Telegram's longest text message."""
@@ -102,7 +102,7 @@ def _status(chat: ChatTarget, text: str) -> None:
         telegram.edit_status(chat.chat_id, chat.status_message_id, text)
 
 
-@task(retries=3, retry_delay_seconds=[1, 4, 15], retry_condition_fn=retry_on_transient)
+@task(**NETWORK_RETRIES)
 def notify(chat: ChatTarget, event: Event) -> None:
     """Show `event` in the creator's chat: edit the status, send the draft or the files."""
     match event:

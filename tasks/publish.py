@@ -4,10 +4,10 @@ from prefect import task
 
 from editorbot.schemas import DraftKeys, Script
 from editorbot.storage import configured_storage, script_key
-from tasks.transient import retry_on_transient
+from tasks.transient import NETWORK_RETRIES
 
 
-@task(retries=3, retry_delay_seconds=[1, 4, 15], retry_condition_fn=retry_on_transient)
+@task(**NETWORK_RETRIES)
 def publish(draft: DraftKeys, run_key: str) -> list[str]:
     """Copy the approved draft to scripts/<run_key>.json and .md; a repeat changes nothing."""
     storage = configured_storage()

@@ -6,15 +6,13 @@ from editorbot.render import script_markdown
 from editorbot.schemas import DraftKeys, MediatedText, Script
 from editorbot.storage import configured_storage, draft_key
 from tasks.cache_policies import STORED_ONCE
-from tasks.transient import retry_on_transient
+from tasks.transient import NETWORK_RETRIES
 
 
 @task(
     persist_result=True,
     cache_policy=STORED_ONCE,
-    retries=3,
-    retry_delay_seconds=[1, 4, 15],
-    retry_condition_fn=retry_on_transient,
+    **NETWORK_RETRIES,
 )
 def save_draft(script: Script, mediated: MediatedText, run_key: str) -> DraftKeys:
     """Write the draft as JSON (the contract) and Markdown (for people)."""

@@ -9,15 +9,13 @@ from editorbot.settings import get_settings
 from editorbot.templates import load_template
 from editorbot.text_engine import get_text_engine
 from tasks.cache_policies import TextEngineConfig
-from tasks.transient import LLM_RETRY_DELAYS_S, retry_on_transient
+from tasks.transient import LLM_RETRIES
 
 
 @task(
     persist_result=True,
     cache_policy=INPUTS + TASK_SOURCE + TextEngineConfig(),
-    retries=len(LLM_RETRY_DELAYS_S),
-    retry_delay_seconds=LLM_RETRY_DELAYS_S,
-    retry_condition_fn=retry_on_transient,
+    **LLM_RETRIES,
 )
 def structure(
     mediated: MediatedText,

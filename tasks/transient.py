@@ -81,3 +81,18 @@ def retry_on_transient(task: Task, task_run: TaskRun, state: State) -> bool:
     except Exception as error:
         return is_transient(error)
     return False
+
+
+NETWORK_RETRIES = {
+    "retries": 3,
+    "retry_delay_seconds": [1, 4, 15],
+    "retry_condition_fn": retry_on_transient,
+}
+"""Task options for steps that talk to S3 or Telegram: short backoff, transient errors only."""
+
+LLM_RETRIES = {
+    "retries": len(LLM_RETRY_DELAYS_S),
+    "retry_delay_seconds": LLM_RETRY_DELAYS_S,
+    "retry_condition_fn": retry_on_transient,
+}
+"""Task options for steps that call a language model: long enough for a quota to refill."""

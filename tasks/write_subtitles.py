@@ -6,15 +6,13 @@ from editorbot.schemas import Transcript
 from editorbot.storage import configured_storage, subtitles_key
 from editorbot.subtitles import to_srt, to_vtt
 from tasks.cache_policies import STORED_ONCE
-from tasks.transient import retry_on_transient
+from tasks.transient import NETWORK_RETRIES
 
 
 @task(
     persist_result=True,
     cache_policy=STORED_ONCE,
-    retries=3,
-    retry_delay_seconds=[1, 4, 15],
-    retry_condition_fn=retry_on_transient,
+    **NETWORK_RETRIES,
 )
 def write_subtitles(transcript: Transcript, run_key: str) -> list[str]:
     """Write the transcript's segments as SRT and WebVTT; returns the keys written."""
