@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INFRA_BIN := .venv-infra/bin
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint infra-check stack-check system-deps test-system-deps clean
+.PHONY: demo test bench lint infra-check stack-check system-deps test-system-deps clean
 
 # From the system's packages, not PyPI: ffmpeg decodes the notes; the UI test drives chromium.
 system-deps:
@@ -75,6 +75,11 @@ infra-check: $(INFRA_BIN)/checkov
 
 test: test-system-deps lint infra-check stack-check $(VENV)/.test-engines
 	EDITORBOT_REQUIRE_INFRA_TESTS=1 $(BIN)/pytest
+
+# Benchmarks print their tables and write JSON under bench/results/ (see bench/README.md).
+bench: system-deps $(VENV)/.test-engines
+	$(BIN)/python bench/transcribe.py --repeats 3
+	$(BIN)/python bench/pipeline.py --repeat 3
 
 clean:
 	rm -rf $(VENV) .venv-infra data .pytest_cache .ruff_cache
