@@ -227,6 +227,8 @@ def cmd_decide(args) -> int:
 
 
 def cmd_bot(args) -> int:
+    import logging
+
     from bot.app import run_bot
     from editorbot.logs import install_handler, secret_values
     from editorbot.settings import get_settings
@@ -235,6 +237,7 @@ def cmd_bot(args) -> int:
     # A service: its own INFO lines are shown (Prefect's set-up mutes the console otherwise),
     # as JSON or text per settings, with secrets redacted either way.
     install_handler(settings.log_format, secret_values(settings))
+    logging.getLogger("telegram").setLevel(logging.INFO)  # start/stop lines; URLs only at DEBUG
     run_bot(settings)
     return 0
 

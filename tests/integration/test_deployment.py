@@ -106,7 +106,9 @@ def test_a_failed_run_is_replayed_from_where_it_stopped(data_dir, monkeypatch):
     assert replay.result(120).name == "Published"
     assert engine.transcriptions == transcriptions
     assert _task_states(first.id, "transcribe") == ["Completed", "Cached"]
-    assert _task_states(first.id, "mediate") == ["Failed", "Completed"]
+    # The second mediate may come from the cache: it is a pure function of the same text.
+    assert _task_states(first.id, "mediate")[0] == "Failed"
+    assert _task_states(first.id, "mediate")[1] in ("Completed", "Cached")
     assert len(configured_storage().list("scripts/")) == 2  # .json and .md, once
     with pytest.raises(NotReplayable, match="only failed or crashed runs"):
         schedule_replay(first.id)
