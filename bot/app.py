@@ -16,7 +16,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import handlers
-from bot.submission import LocalSubmission
+from bot.submission import DeploymentSubmission, LocalSubmission
 from editorbot.errors import EditorBotError
 from editorbot.settings import Settings
 
@@ -30,7 +30,9 @@ async def register_commands(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(*command) for command in handlers.COMMANDS])
 
 
-def build_application(settings: Settings, submission: LocalSubmission) -> Application:
+def build_application(
+    settings: Settings, submission: LocalSubmission | DeploymentSubmission
+) -> Application:
     """The bot, wired: handlers by filter, one error handler, the submission seam."""
     if settings.telegram_token is None:
         raise EditorBotError(
@@ -83,9 +85,10 @@ def build_application(settings: Settings, submission: LocalSubmission) -> Applic
 
 
 def run_bot(settings: Settings) -> None:
-    """Poll Telegram until interrupted, running each note's flow in this process."""
+    """Poll Telegram until interrupted; flows run here, or on the deployment (bot_runs)."""
     if not settings.allowed_users:
         logging.getLogger(__name__).warning(
             "EDITORBOT_ALLOWED_USERS is empty: the bot will refuse everyone."
         )
-    build_application(settings, LocalSubmission()).run_polling(allowed_updates=Update.ALL_TYPES)
+    submission = DeploymentSubmission() if settings.bot_runs == "deployment" else LocalSubmission()
+    build_application(settings, submission).run_polling(allowed_updates=Update.ALL_TYPES)

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     telegram_file_url: str = Field(
         default="https://api.telegram.org/file/bot", description="File download base."
     )
+    bot_runs: Literal["local", "deployment"] = Field(
+        default="local",
+        description="local: the bot runs flows itself; deployment: `editorbot serve` runs them.",
+    )
     allowed_users: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(),
         description="Telegram user ids allowed to submit, comma-separated; empty allows nobody.",

@@ -1,5 +1,7 @@
 """Serve the voice-to-script deployment from this process, and submit runs to it."""
 
+from collections.abc import Iterable
+
 from prefect import get_client, serve
 from prefect.client.schemas.actions import (
     GlobalConcurrencyLimitCreate,
@@ -10,7 +12,7 @@ from prefect.deployments import run_deployment
 from prefect.deployments.runner import EntrypointType
 from prefect.exceptions import ObjectNotFound
 
-from editorbot.schemas import RunOptions
+from editorbot.schemas import ChatTarget, RunOptions
 from flows.voice_to_script import voice_to_script
 from tasks.transcribe import TRANSCRIPTION_SLOTS
 
@@ -45,12 +47,22 @@ def serve_voice_to_script(transcription_slots: int = 1, max_runs: int | None = N
     serve(deployment, limit=max_runs, print_starting_message=False)
 
 
-def submit(source: str, run_key: str, options: RunOptions, idempotency_key: str) -> FlowRun:
+def submit(
+    source: str,
+    run_key: str,
+    options: RunOptions,
+    idempotency_key: str,
+    chat: ChatTarget | None = None,
+    tags: Iterable[str] = (),
+) -> FlowRun:
     """Queue a run of the deployment; the same idempotency key returns the same run."""
+    parameters = {"source": source, "run_key": run_key, "options": options.model_dump()}
+    if chat is not None:
+        parameters["chat"] = chat.model_dump()
     return run_deployment(
         DEPLOYMENT,
-        parameters={"source": source, "run_key": run_key, "options": options.model_dump()},
-        tags=["editorbot", f"run-key:{run_key}"],
+        parameters=parameters,
+        tags=["editorbot", f"run-key:{run_key}", *tags],
         idempotency_key=idempotency_key,
         timeout=0,
         as_subflow=False,

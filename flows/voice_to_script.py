@@ -76,9 +76,9 @@ def voice_to_script(
 
     notes: list[str] = []
     for revision in count():
-        _tell(chat, Step(step="mediating"))
+        _tell(chat, Step(step="mediating", revision=revision))
         mediated = mediate(text, options.dialect, notes)
-        _tell(chat, Step(step="structuring"))
+        _tell(chat, Step(step="structuring", revision=revision))
         script = structure(mediated, options.template, run_key, language, revision, notes)
         draft = save_draft(script, mediated, run_key)
         _tell(chat, DraftReady(draft=draft, revision=revision))

@@ -5,6 +5,7 @@ import textwrap
 from typing import Literal
 
 from prefect import task
+from prefect.cache_policies import INPUTS, RUN_ID, TASK_SOURCE
 from prefect.runtime import flow_run
 from pydantic import BaseModel
 
@@ -27,6 +28,7 @@ class Step(BaseModel):
     """The run moved on to a step."""
 
     step: Literal["downloading", "transcribing", "mediating", "structuring"]
+    revision: int = 0
 
 
 class DraftReady(BaseModel):
@@ -102,7 +104,9 @@ def _status(chat: ChatTarget, text: str) -> None:
         telegram.edit_status(chat.chat_id, chat.status_message_id, text)
 
 
-@task(**NETWORK_RETRIES)
+# Once per run and event: a run resumed from suspension replays the flow from the top, and
+# the creator must not get the draft (or a status line) a second time.
+@task(persist_result=True, cache_policy=INPUTS + TASK_SOURCE + RUN_ID, **NETWORK_RETRIES)
 def notify(chat: ChatTarget, event: Event) -> None:
     """Show `event` in the creator's chat: edit the status, send the draft or the files."""
     match event:
