@@ -1,14 +1,10 @@
 """The served deployment and replays: runs resume or repeat without redoing finished steps."""
 
-import os
-import subprocess
-import sys
 import time
 from uuid import UUID
 
 import pytest
 from prefect import get_client
-from prefect.settings import PREFECT_API_URL
 
 from editorbot.run_key import make_run_key
 from editorbot.schemas import RunOptions, Script
@@ -18,8 +14,9 @@ from editorbot.whisper import get_engine
 from flows.approval import decide
 from flows.local_run import LocalRun
 from flows.replay import NotReplayable, schedule_replay
-from flows.serve import DEPLOYMENT, submit
+from flows.serve import submit
 from tests.conftest import DATA
+from tests.runner import served_deployment
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
@@ -48,34 +45,10 @@ def _wait_for(flow_run_id: UUID, done, timeout: float = 240):
 
 @pytest.fixture
 def runner(tmp_path):
-    """`editorbot serve` in its own process, against the session's Prefect API."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "EDITORBOT_"))}
-    env.update(
-        PREFECT_API_URL=PREFECT_API_URL.value(),
-        PREFECT_HOME=str(tmp_path / "runner-prefect"),
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        EDITORBOT_STORAGE=f"file://{tmp_path / 'data'}",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "editorbot.cli", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        with get_client(sync_client=True) as client:
-            while True:
-                try:
-                    client.read_deployment_by_name(DEPLOYMENT)
-                    break
-                except Exception:
-                    assert time.monotonic() < deadline and process.poll() is None
-                    time.sleep(0.5)
-        yield tmp_path / "data"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    """`editorbot serve` against the session's Prefect API; yields its data directory."""
+    data = tmp_path / "data"
+    with served_deployment(tmp_path / "runner-prefect", EDITORBOT_STORAGE=f"file://{data}"):
+        yield data
 
 
 def test_a_suspended_run_resumes_without_redoing_finished_steps(runner):
