@@ -100,6 +100,7 @@ def cmd_process(args) -> int:
 def _follow(run, run_key: str, args) -> int:
     """Show a run's progress, answer its gate, and turn its end into an exit code."""
     from editorbot.storage import LAYOUT_PREFIXES, configured_storage, draft_key
+    from flows.approval import expired
 
     storage = configured_storage()
     _say(f"Run {run.id} · {run_key}")
@@ -115,7 +116,7 @@ def _follow(run, run_key: str, args) -> int:
             continue
         run.decide(*answer)
     final = run.result()
-    if final.is_failed() and "never resumed" in (final.message or ""):
+    if expired(final):
         _say(f"Expired: nobody decided on run {run.id} in time; nothing was published.")
         return EXIT_EXPIRED
     if final.is_failed() or final.is_crashed():

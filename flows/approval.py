@@ -9,6 +9,7 @@ from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run, resume_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import deployment
+from prefect.states import State
 
 from editorbot.errors import EditorBotError
 from editorbot.run_key import run_key_slug
@@ -51,6 +52,15 @@ def request_approval(
         )
     except FlowPauseTimeout:
         return None
+
+
+def expired(state: State) -> bool:
+    """Whether a run ended because nobody decided in time.
+
+    Prefect's server itself fails a run whose pause timed out, with this message; the flow
+    cannot give that state a name of its own.
+    """
+    return state.is_failed() and "never resumed" in (state.message or "")
 
 
 def decide(flow_run_id: UUID | str, decision: str, notes: str = "") -> None:

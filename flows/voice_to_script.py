@@ -8,7 +8,7 @@ from prefect.states import Completed, Failed, State
 from editorbot.errors import EditorBotError
 from editorbot.schemas import ChatTarget, RunOptions, RunOutcome, typed_text
 from editorbot.settings import get_settings
-from flows.approval import request_approval
+from flows.approval import expired, request_approval
 from tasks.download import download
 from tasks.mediate import mediate
 from tasks.normalize_audio import normalize_audio
@@ -40,9 +40,8 @@ def _tell(chat: ChatTarget | None, event: Event) -> None:
 def _tell_failure(flow, flow_run, state: State) -> None:
     """On failure, tell the chat why: the sentence for a user's error, a pointer for ours."""
     chat = flow_run.parameters.get("chat")
-    # An expired gate is failed by the server; the flow itself has told the chat (and the
-    # CLI recognises it by the same words).
-    if not chat or "never resumed" in (state.message or ""):
+    # An expired gate is failed by the server; the flow itself has told the chat.
+    if not chat or expired(state):
         return
     error = state.result(raise_on_failure=False)
     reason = (
