@@ -8,16 +8,18 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 .PHONY: demo test bench lint infra-check stack-check system-deps test-system-deps clean
 
-# From the system's packages, not PyPI: ffmpeg decodes the notes; the UI test drives chromium.
+# From the system's packages, not PyPI: ffmpeg decodes the notes; the UI test drives chromium;
+# the whole-stack tests run the Prefect server once on PostgreSQL (not on PATH in Debian).
 system-deps:
-	@$(call apt_install,ffmpeg,ffmpeg)
+	@$(call apt_install,command -v ffmpeg,ffmpeg)
 
 test-system-deps: system-deps
-	@$(call apt_install,chromium,chromium)
+	@$(call apt_install,command -v chromium,chromium)
+	@$(call apt_install,ls /usr/lib/postgresql/*/bin/initdb,postgresql)
 
-# $(call apt_install,COMMAND,PACKAGE): install PACKAGE with apt unless COMMAND exists.
+# $(call apt_install,CHECK,PACKAGE): install PACKAGE with apt unless the shell CHECK succeeds.
 define apt_install
-command -v $(1) >/dev/null || { \
+$(1) >/dev/null 2>&1 || { \
   command -v apt-get >/dev/null || { echo "Install $(2) with your package manager." >&2; exit 1; }; \
   SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
   $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(2) >/dev/null; }

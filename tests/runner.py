@@ -1,7 +1,6 @@
 """`editorbot serve` in its own process, for tests of the served deployment."""
 
 import contextlib
-import os
 import subprocess
 import sys
 import time
@@ -10,9 +9,10 @@ from pathlib import Path
 
 from prefect import get_client
 from prefect.exceptions import ObjectNotFound
-from prefect.settings import PREFECT_API_URL
+from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
 
 from flows.serve import DEPLOYMENT
+from tests.stack import child_env, stop, tail
 
 
 @contextlib.contextmanager
@@ -20,21 +20,21 @@ def served_deployment(prefect_home: Path, **settings: str) -> Iterator[subproces
     """Start a runner against this process's Prefect API; yields once the deployment exists.
 
     `settings` are extra environment variables (storage, Telegram); the test's own
-    PREFECT_* and EDITORBOT_* variables are not passed on.
+    PREFECT_* and EDITORBOT_* variables are not passed on. Its output goes to
+    `prefect_home/serve.log`.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "EDITORBOT_"))}
-    env.update(
-        PREFECT_API_URL=PREFECT_API_URL.value(),
-        PREFECT_HOME=str(prefect_home),
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        **settings,
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "editorbot.cli", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    log = prefect_home / "serve.log"
+    api = {"PREFECT_API_URL": PREFECT_API_URL.value()}
+    if PREFECT_API_AUTH_STRING.value():  # the setting's value is the plain string
+        api["PREFECT_API_AUTH_STRING"] = PREFECT_API_AUTH_STRING.value()
+    with log.open("a") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "editorbot.cli", "serve"],
+            env=child_env(PREFECT_HOME=str(prefect_home), **api, **settings),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 120
         with get_client(sync_client=True) as client:
@@ -43,10 +43,9 @@ def served_deployment(prefect_home: Path, **settings: str) -> Iterator[subproces
                     client.read_deployment_by_name(DEPLOYMENT)
                     break
                 except ObjectNotFound:
-                    assert process.poll() is None, "editorbot serve exited"
-                    assert time.monotonic() < deadline, "the deployment never appeared"
+                    assert process.poll() is None, f"editorbot serve exited:\n{tail(log)}"
+                    assert time.monotonic() < deadline, f"no deployment appeared:\n{tail(log)}"
                     time.sleep(0.5)
         yield process
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process)
