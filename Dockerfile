@@ -66,7 +66,7 @@ RUN apt-get update \
 RUN useradd --system --uid 10001 --user-group --create-home \
         --home-dir /var/lib/editorbot --shell /usr/sbin/nologin editorbot \
     && install -d -o editorbot -g editorbot \
-        /var/lib/editorbot/prefect /var/lib/editorbot/data /var/lib/editorbot/results
+        /var/lib/editorbot/prefect /var/lib/editorbot/data
 
 # Root-owned: the application cannot rewrite its own code or model.
 COPY --from=builder /opt/editorbot /opt/editorbot

@@ -10,8 +10,10 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.objects import FlowRun
 from prefect.client.schemas.sorting import TaskRunSort
 from prefect.flow_engine import run_flow
+from prefect.settings import temporary_settings
 from prefect.states import State
 
+from editorbot.results import result_storage_settings
 from editorbot.schemas import ChatTarget, RunOptions
 from flows.approval import decide
 from flows.voice_to_script import voice_to_script
@@ -30,6 +32,8 @@ class LocalRun:
         chat: ChatTarget | None = None,
         tags: Iterable[str] = (),
     ) -> None:
+        # Resolved before the run exists, and here, not in the thread: errors reach the caller.
+        self._result_storage = result_storage_settings()
         parameters = {"source": source, "run_key": run_key, "options": options}
         if chat is not None:
             parameters["chat"] = chat
@@ -45,6 +49,7 @@ class LocalRun:
     def again(cls, flow_run: FlowRun) -> "LocalRun":
         """Execute an existing run (one set back to scheduled by `replay`) here."""
         run = cls.__new__(cls)
+        run._result_storage = result_storage_settings()
         run._begin(flow_run, flow_run.parameters)
         return run
 
@@ -60,9 +65,13 @@ class LocalRun:
         return self.flow_run.id
 
     def _execute(self) -> None:
-        self._final = run_flow(
-            voice_to_script, flow_run=self.flow_run, parameters=self.parameters, return_type="state"
-        )
+        with temporary_settings(updates=self._result_storage):
+            self._final = run_flow(
+                voice_to_script,
+                flow_run=self.flow_run,
+                parameters=self.parameters,
+                return_type="state",
+            )
 
     def watch(
         self, on_step: Callable[[str, str], None] = lambda name, state: None, poll_s: float = 0.5

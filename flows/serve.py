@@ -12,6 +12,7 @@ from prefect.deployments import run_deployment
 from prefect.deployments.runner import EntrypointType
 from prefect.exceptions import ObjectNotFound
 
+from editorbot.results import results_beside_artifacts
 from editorbot.schemas import ChatTarget, RunOptions
 from flows.voice_to_script import voice_to_script
 from tasks.transcribe import TRANSCRIPTION_SLOTS
@@ -44,7 +45,9 @@ def serve_voice_to_script(transcription_slots: int = 1, max_runs: int | None = N
         # Import by module path: the runner's child processes find the installed package.
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
-    serve(deployment, limit=max_runs, print_starting_message=False)
+    # The runner hands these settings to each flow-run process it starts.
+    with results_beside_artifacts():
+        serve(deployment, limit=max_runs, print_starting_message=False)
 
 
 def submit(

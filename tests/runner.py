@@ -4,10 +4,12 @@ import contextlib
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from uuid import UUID
 
 from prefect import get_client
+from prefect.client.schemas.objects import State
 from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
 
@@ -49,3 +51,27 @@ def served_deployment(prefect_home: Path, **settings: str) -> Iterator[subproces
         yield process
     finally:
         stop(process)
+
+
+def wait_for_state(flow_run_id: UUID, done: Callable[[State], bool], timeout: float = 240) -> State:
+    """Poll the run until `done(state)`; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    state = None
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            state = client.read_flow_run(flow_run_id).state
+            if state and done(state):
+                return state
+            time.sleep(0.5)
+    raise AssertionError(f"run {flow_run_id} still {state.name if state else '-'}")
+
+
+def task_states(flow_run_id: UUID, prefix: str) -> list[str]:
+    """The states of the run's task runs whose names start with `prefix`, oldest first."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs()
+    ordered = sorted(
+        (t for t in runs if t.flow_run_id == flow_run_id and t.name.startswith(prefix)),
+        key=lambda t: t.expected_start_time,
+    )
+    return [t.state.name for t in ordered]

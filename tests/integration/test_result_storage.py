@@ -1,0 +1,86 @@
+"""Task results live beside the artifacts: under results/ in the bucket, or in the data dir."""
+
+import os
+import uuid
+from pathlib import Path
+from uuid import UUID
+
+import boto3
+import pytest
+from prefect import get_client
+from prefect.results import ResultRecordMetadata
+
+from editorbot.run_key import make_run_key
+from editorbot.schemas import RunOptions
+from flows.approval import decide
+from flows.local_run import LocalRun
+from flows.serve import submit
+from tests.conftest import DATA
+from tests.runner import served_deployment, task_states, wait_for_state
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
+OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
+NOTE = str(DATA / "es_rioplatense_synth.ogg")
+BUCKET = "editorbot-test"  # the s3_endpoint fixture's
+STEPS = ("download", "normalize_audio", "transcribe", "mediate", "structure")
+
+
+def _first_result(flow_run_id: UUID, prefix: str) -> ResultRecordMetadata:
+    """Where Prefect says the first task run named `prefix…` persisted its result."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs()
+    first = min(
+        (t for t in runs if t.flow_run_id == flow_run_id and t.name.startswith(prefix)),
+        key=lambda t: t.expected_start_time,
+    )
+    assert isinstance(first.state.data, ResultRecordMetadata), first.state
+    return first.state.data
+
+
+def test_a_suspended_run_resumes_on_a_new_runner_from_results_in_s3(s3_endpoint, tmp_path):
+    prefix = f"served-{uuid.uuid4().hex[:8]}"
+    storage = {
+        "EDITORBOT_STORAGE": f"s3://{BUCKET}/{prefix}",
+        "EDITORBOT_S3_ENDPOINT_URL": s3_endpoint,
+    }
+    run_key = make_run_key("served", prefix)
+    with served_deployment(tmp_path / "first-runner", **storage):
+        run = submit(NOTE, run_key, OPTIONS, f"note-{prefix}")
+        assert wait_for_state(run.id, lambda s: s.is_paused()).name == "Suspended"
+
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint)
+    listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=f"{prefix}/results/")
+    in_bucket = {obj["Key"] for obj in listed.get("Contents", [])}
+    transcript = _first_result(run.id, "transcribe")
+    assert f"{prefix}/results/{transcript.storage_key}" in in_bucket, (transcript, in_bucket)
+    with get_client(sync_client=True) as client:
+        block = client.read_block_document(transcript.storage_block_id, include_secrets=True)
+    assert block.data["bucket_folder"] == f"{prefix}/results"
+    credentials = block.data["credentials"]
+    assert credentials["aws_client_parameters"]["endpoint_url"] == s3_endpoint
+    # The runner signs with the environment's keys; none of them is stored on the server.
+    assert credentials["aws_access_key_id"] is None, credentials
+    assert credentials["aws_secret_access_key"] is None, credentials
+    assert os.environ["AWS_SECRET_ACCESS_KEY"] not in block.model_dump_json()
+    # None of them is on the first runner's disk (its PREFECT_HOME is under tmp_path).
+    on_disk = {p.name for p in tmp_path.rglob("*") if p.is_file()}
+    assert not on_disk & {key.rsplit("/", 1)[-1] for key in in_bucket}
+
+    # A second runner with an empty disk of its own, as on a rebuilt VM, resumes the run.
+    with served_deployment(tmp_path / "second-runner", **storage):
+        decide(run.id, "approve")
+        final = wait_for_state(run.id, lambda s: s.is_final())
+    assert final.name == "Published", final.message
+    for step in STEPS:
+        assert task_states(run.id, step) == ["Completed", "Cached"], step
+
+
+def test_local_runs_keep_results_in_the_data_dir(data_dir):
+    run = LocalRun(NOTE, make_run_key("local", "results"), OPTIONS)
+    assert run.watch().is_paused()
+    results = (data_dir / "results").resolve()
+    for step in STEPS:
+        path = Path(_first_result(run.id, step).storage_key)  # absolute for local storage
+        assert path.parent == results and path.is_file(), (step, path)
+    run.decide("approve")
+    assert run.result(120).name == "Published"
