@@ -1,10 +1,6 @@
 """The served deployment and replays: runs resume or repeat without redoing finished steps."""
 
-import time
-from uuid import UUID
-
 import pytest
-from prefect import get_client
 
 from editorbot.run_key import make_run_key
 from editorbot.schemas import RunOptions, Script
@@ -16,31 +12,10 @@ from flows.local_run import LocalRun
 from flows.replay import NotReplayable, schedule_replay
 from flows.serve import submit
 from tests.conftest import DATA
-from tests.runner import served_deployment
+from tests.runner import served_deployment, task_states, wait_for_state
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
-
-
-def _task_states(flow_run_id: UUID, prefix: str) -> list[str]:
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs()
-    ordered = sorted(
-        (t for t in runs if t.flow_run_id == flow_run_id and t.name.startswith(prefix)),
-        key=lambda t: t.expected_start_time,
-    )
-    return [t.state.name for t in ordered]
-
-
-def _wait_for(flow_run_id: UUID, done, timeout: float = 240):
-    deadline = time.monotonic() + timeout
-    with get_client(sync_client=True) as client:
-        while time.monotonic() < deadline:
-            state = client.read_flow_run(flow_run_id).state
-            if state and done(state):
-                return state
-            time.sleep(0.5)
-    raise AssertionError(f"run {flow_run_id} still {state.name if state else '-'}")
 
 
 @pytest.fixture
@@ -55,13 +30,13 @@ def test_a_suspended_run_resumes_without_redoing_finished_steps(runner):
     run_key = make_run_key("served", "approve")
     run = submit(str(DATA / "es_rioplatense_synth.ogg"), run_key, OPTIONS, "note-abc")
     assert submit("ignored", run_key, OPTIONS, "note-abc").id == run.id  # idempotent
-    suspended = _wait_for(run.id, lambda s: s.is_paused())
+    suspended = wait_for_state(run.id, lambda s: s.is_paused())
     assert suspended.name == "Suspended"  # the runner holds no process while it waits
     decide(run.id, "approve")
-    final = _wait_for(run.id, lambda s: s.is_final())
+    final = wait_for_state(run.id, lambda s: s.is_final())
     assert final.name == "Published", final.message
     for step in ("download", "normalize_audio", "transcribe", "mediate", "structure"):
-        assert _task_states(run.id, step) == ["Completed", "Cached"], step
+        assert task_states(run.id, step) == ["Completed", "Cached"], step
     Script.model_validate_json((runner / "scripts" / f"{run_key}.json").read_text())
 
 
@@ -78,10 +53,10 @@ def test_a_failed_run_is_replayed_from_where_it_stopped(data_dir, monkeypatch):
     replay.decide("approve")
     assert replay.result(120).name == "Published"
     assert engine.transcriptions == transcriptions
-    assert _task_states(first.id, "transcribe") == ["Completed", "Cached"]
+    assert task_states(first.id, "transcribe") == ["Completed", "Cached"]
     # The second mediate may come from the cache: it is a pure function of the same text.
-    assert _task_states(first.id, "mediate")[0] == "Failed"
-    assert _task_states(first.id, "mediate")[1] in ("Completed", "Cached")
+    assert task_states(first.id, "mediate")[0] == "Failed"
+    assert task_states(first.id, "mediate")[1] in ("Completed", "Cached")
     assert len(configured_storage().list("scripts/")) == 2  # .json and .md, once
     with pytest.raises(NotReplayable, match="only failed or crashed runs"):
         schedule_replay(first.id)
