@@ -42,8 +42,16 @@ def schedule_replay(flow_run_id: UUID | str) -> FlowRun:
         run = client.read_flow_run(run_id)
         if not run.state or run.state.type not in (StateType.FAILED, StateType.CRASHED):
             shown = run.state.name if run.state else "unknown"
+            # A run whose runner died stays Running until `editorbot serve`'s automation
+            # sees its heartbeats stop (flows/serve.py); say so rather than leave it a puzzle.
+            hint = (
+                " If its runner is gone, it turns Crashed after three missed heartbeats;"
+                " replay it then."
+                if run.state and run.state.is_running()
+                else ""
+            )
             raise NotReplayable(
-                f"Run {run_id} is {shown}; only failed or crashed runs are replayed."
+                f"Run {run_id} is {shown}; only failed or crashed runs are replayed.{hint}"
             )
         client.set_flow_run_state(
             run_id, AwaitingRetry(message="Replayed by editorbot"), force=True

@@ -15,6 +15,12 @@ from tasks.cache_policies import WhisperConfig
 
 TRANSCRIPTION_SLOTS = "editorbot-transcription"
 """Global concurrency limit: one transcription at a time saturates a 2-vCPU machine."""
+SLOT_LEASE_S = 60
+"""How long a slot outlives a transcription whose process was killed (the server's minimum).
+
+The holder renews the lease while it works; Prefect's default of 300 s held every other
+note back for five minutes after a runner died mid-transcription.
+"""
 
 
 @task(persist_result=True, cache_policy=INPUTS + TASK_SOURCE + WhisperConfig())
@@ -27,5 +33,5 @@ def transcribe(audio: StoredAudio, language: str) -> Transcript:
         wav = Path(tmp) / "note.wav"
         wav.write_bytes(storage.get(audio.key))
         # Without the limit (a laptop, the CLI) this takes no slot and waits for nothing.
-        with concurrency(TRANSCRIPTION_SLOTS, occupy=1, strict=False):
+        with concurrency(TRANSCRIPTION_SLOTS, occupy=1, lease_duration=SLOT_LEASE_S, strict=False):
             return engine.transcribe(wav, language, settings.whisper_beam_size)

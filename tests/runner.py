@@ -1,6 +1,8 @@
 """`editorbot serve` in its own process, for tests of the served deployment."""
 
 import contextlib
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -9,9 +11,10 @@ from pathlib import Path
 from uuid import UUID
 
 from prefect import get_client
-from prefect.client.schemas.objects import State
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
+from prefect.states import State
 
 from flows.serve import DEPLOYMENT
 from tests.stack import child_env, stop, tail
@@ -23,7 +26,8 @@ def served_deployment(prefect_home: Path, **settings: str) -> Iterator[subproces
 
     `settings` are extra environment variables (storage, Telegram); the test's own
     PREFECT_* and EDITORBOT_* variables are not passed on. Its output goes to
-    `prefect_home/serve.log`.
+    `prefect_home/serve.log`. The runner leads its own process group, so a test can kill
+    it together with the flow runs it started, as a VM losing power would (`kill_group`).
     """
     prefect_home.mkdir(parents=True, exist_ok=True)
     log = prefect_home / "serve.log"
@@ -36,6 +40,7 @@ def served_deployment(prefect_home: Path, **settings: str) -> Iterator[subproces
             env=child_env(PREFECT_HOME=str(prefect_home), **api, **settings),
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         deadline = time.monotonic() + 120
@@ -51,12 +56,19 @@ def served_deployment(prefect_home: Path, **settings: str) -> Iterator[subproces
         yield process
     finally:
         stop(process)
+        kill_group(process)  # flow runs it may have left behind
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL a runner and every flow run process it started; nothing gets to clean up."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
 
 
 def wait_for_state(flow_run_id: UUID, done: Callable[[State], bool], timeout: float = 240) -> State:
-    """Poll the run until `done(state)`; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    state = None
+    """Poll the API until the run's state satisfies `done`; fail the test after `timeout`."""
+    deadline, state = time.monotonic() + timeout, None
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
             state = client.read_flow_run(flow_run_id).state
@@ -67,11 +79,12 @@ def wait_for_state(flow_run_id: UUID, done: Callable[[State], bool], timeout: fl
 
 
 def task_states(flow_run_id: UUID, prefix: str) -> list[str]:
-    """The states of the run's task runs whose names start with `prefix`, oldest first."""
+    """The states of a run's task runs named `prefix…`, oldest first."""
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs()
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
     ordered = sorted(
-        (t for t in runs if t.flow_run_id == flow_run_id and t.name.startswith(prefix)),
-        key=lambda t: t.expected_start_time,
+        (t for t in runs if t.name.startswith(prefix)), key=lambda t: t.expected_start_time
     )
     return [t.state.name for t in ordered]

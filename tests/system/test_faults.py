@@ -1,0 +1,102 @@
+"""The stack losing a part: a runner killed mid-run, the Prefect server restarted mid-wait."""
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+from prefect import get_client
+
+from editorbot.run_key import make_run_key
+from editorbot.schemas import RunOptions, Script
+from flows.approval import decide
+from flows.serve import submit
+from tasks.transcribe import SLOT_LEASE_S, TRANSCRIPTION_SLOTS
+from tests.conftest import DATA
+from tests.runner import kill_group, served_deployment, task_states, wait_for_state
+from tests.stack import child_env
+
+pytestmark = pytest.mark.slow
+# speech_60s.ogg is long enough to kill its transcription mid-way; it is English LibriVox.
+LONG_NOTE = (
+    DATA / "speech_60s.ogg",
+    RunOptions(language="en", dialect="neutral", template="opinion"),
+)
+SHORT_NOTE = DATA / "es_rioplatense_synth.ogg", RunOptions(dialect="rioplatense")
+# Prefect's minimum: a run is declared crashed after three missed heartbeats (flows/serve.py).
+HEARTBEAT_S = "30"
+
+
+def _wait_for_slots(done: Callable[[int], bool], timeout: float) -> None:
+    """Until the transcription limit's taken slots satisfy `done`."""
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while not done(
+            client.read_global_concurrency_limit_by_name(TRANSCRIPTION_SLOTS).active_slots
+        ):
+            assert time.monotonic() < deadline, "the transcription slots never changed as expected"
+            time.sleep(0.2)
+
+
+def _published(data, run_key: str) -> Script:
+    """Exactly one script was published, complete (both files) and valid."""
+    published = sorted(p.relative_to(data / "scripts") for p in (data / "scripts").rglob("*.*"))
+    assert [p.as_posix() for p in published] == [f"{run_key}.json", f"{run_key}.md"]
+    return Script.model_validate_json((data / "scripts" / f"{run_key}.json").read_text())
+
+
+def test_a_run_whose_runner_was_killed_mid_transcription_is_replayed_once(server, tmp_path):
+    data = tmp_path / "data"
+    settings = {
+        "EDITORBOT_STORAGE": f"file://{data}",
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": HEARTBEAT_S,
+    }
+    run_key = make_run_key("faults", "killed")
+    # One runner home for both, as the runner's results volume outlives its container.
+    home = tmp_path / "runner"
+    with served_deployment(home, **settings) as first:
+        run = submit(str(LONG_NOTE[0]), run_key, LONG_NOTE[1], "killed-note")
+        _wait_for_slots(lambda taken: taken == 1, timeout=180)  # Whisper is at work
+        kill_group(first)  # the runner and its flow run process, without warning
+
+    # Nothing tells the server the run is gone but its missing heartbeats.
+    crashed = wait_for_state(run.id, lambda s: s.name != "Running", timeout=240)
+    assert crashed.is_crashed() and "heartbeat" in crashed.message, crashed
+
+    replay = subprocess.run(
+        [sys.executable, "-m", "editorbot.cli", "replay", str(run.id)],
+        env=child_env(PREFECT_HOME=str(tmp_path / "cli"), **server.client_env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert replay.returncode == 0 and "queued again" in replay.stderr, replay.stderr
+
+    # The dead transcription's slot comes back when its lease runs out, not minutes later.
+    _wait_for_slots(lambda taken: taken == 0, timeout=3 * SLOT_LEASE_S)
+    with served_deployment(home, **settings):
+        wait_for_state(run.id, lambda s: s.is_paused(), timeout=300)
+        decide(run.id, "approve")
+        final = wait_for_state(run.id, lambda s: s.is_final())
+    assert final.name == "Published", final.message
+    # Finished before the kill: taken from the cache by the replay and by the resumed run.
+    for step in ("download", "normalize_audio"):
+        assert task_states(run.id, step) == ["Completed", "Cached", "Cached"], step
+    # Cut off mid-way: done once more in full, then cached when the approved run resumes.
+    assert task_states(run.id, "transcribe")[1:] == ["Completed", "Cached"]
+    _published(data, run_key)
+
+
+def test_a_waiting_run_is_published_after_the_server_restarts(server, runner, tmp_path):
+    run_key = make_run_key("faults", "restart")
+    run = submit(str(SHORT_NOTE[0]), run_key, SHORT_NOTE[1], "restart-note")
+    assert wait_for_state(run.id, lambda s: s.is_paused(), timeout=300).name == "Suspended"
+
+    server.restart()  # same port, same SQLite database; the runner keeps polling meanwhile
+
+    decide(run.id, "approve")
+    final = wait_for_state(run.id, lambda s: s.is_final())
+    assert final.name == "Published", final.message
+    assert runner.poll() is None, "the runner did not survive the server's restart"
+    _published(tmp_path / "data", run_key)
