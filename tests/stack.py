@@ -89,6 +89,10 @@ class PrefectServer:
             "PREFECT_SERVER_API_AUTH_STRING": self.auth,
             # The UI's browser calls the API here (the SSM tunnel's local port in production).
             "PREFECT_UI_API_URL": self.api_url,
+            # As compose.yaml: slot leases survive a restart (tests restart the server).
+            "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": (
+                "prefect.server.concurrency.lease_storage.filesystem"
+            ),
         }
         if self.database_url:
             settings["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = self.database_url
