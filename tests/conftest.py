@@ -48,6 +48,14 @@ def media(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def bad_inputs(tmp_path_factory) -> dict[str, Path]:
+    """The malformed notes of tests/bad_inputs.py, by name, made once with ffmpeg."""
+    from tests.bad_inputs import make_bad_inputs
+
+    return make_bad_inputs(tmp_path_factory.mktemp("bad-inputs"), DATA / "es_rioplatense_synth.ogg")
+
+
 def ffmpeg(*args) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *map(str, args)], check=True)
 
