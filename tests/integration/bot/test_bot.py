@@ -7,6 +7,7 @@ import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
+from bot.submission import user_tag
 from editorbot.schemas import Script
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.integration.bot.conftest import STRANGER, TOKEN
@@ -96,14 +97,28 @@ def test_reject_publishes_nothing_and_a_stale_button_says_so(creator, data_dir):
     assert not (data_dir / "scripts").exists()
 
 
+def flow_run_count() -> int:
+    with get_client(sync_client=True) as client:
+        return client.count_flow_runs()
+
+
 def test_a_stranger_is_refused_and_nothing_runs(stranger, telegram):
+    before = flow_run_count()
     stranger.send_voice()
-    refusal = stranger.wait_reply("this bot is private")
-    assert str(STRANGER) in refusal.params["text"]
+    stranger.send_voice(as_document=True)
+    stranger.send_text("Che, una idea para un video sobre el colectivo.")
     stranger.send_text("/status")
-    stranger.wait_reply("this bot is private")
+    # Each update stops at its refusal: once all four are refused, none can start a run.
+    refusals = telegram.wait_for(
+        lambda c: c.method == "sendMessage" and "this bot is private" in c.params["text"],
+        timeout=60,
+        count=4,
+    )
+    assert all(str(STRANGER) in refusal.params["text"] for refusal in refusals)
     assert telegram.calls_to("getFile") == []
-    assert runs_tagged(f"user:{STRANGER}") == []
+    # Zero flow runs, by the Prefect API: none with the stranger's tag, and none at all.
+    assert runs_tagged(user_tag(STRANGER)) == []
+    assert flow_run_count() == before
 
 
 def test_the_same_note_delivered_twice_runs_once(creator):
