@@ -7,6 +7,7 @@ from prefect import task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 from prefect.concurrency.sync import concurrency
 
+from editorbot.errors import BadAudio
 from editorbot.schemas import StoredAudio, Transcript
 from editorbot.settings import get_settings
 from editorbot.storage import configured_storage
@@ -22,10 +23,12 @@ The holder renews the lease while it works; Prefect's default of 300 s held ever
 note back for five minutes after a runner died mid-transcription.
 """
 
+NO_SPEECH = "We heard no speech in this note; please record it again, close to the microphone."
+
 
 @task(persist_result=True, cache_policy=INPUTS + TASK_SOURCE + WhisperConfig())
 def transcribe(audio: StoredAudio, language: str) -> Transcript:
-    """Transcribe the cleaned note; `language` is a code such as "es", or "auto"."""
+    """Transcribe the cleaned note (`language`: "es", "auto"…); BadAudio if no word is heard."""
     settings = get_settings()
     storage = configured_storage(settings)
     engine = get_engine(settings)
@@ -34,4 +37,9 @@ def transcribe(audio: StoredAudio, language: str) -> Transcript:
         wav.write_bytes(storage.get(audio.key))
         # Without the limit (a laptop, the CLI) this takes no slot and waits for nothing.
         with concurrency(TRANSCRIPTION_SLOTS, occupy=1, lease_duration=SLOT_LEASE_S, strict=False):
-            return engine.transcribe(wav, language, settings.whisper_beam_size)
+            transcript = engine.transcribe(wav, language, settings.whisper_beam_size)
+    if not transcript.text:
+        # A tone, music or noise loud enough to pass the silence check: there are no words
+        # to structure, and the creator can fix that, so it is their sentence, not our error.
+        raise BadAudio(NO_SPEECH)
+    return transcript

@@ -13,17 +13,25 @@ os.environ.pop("PREFECT_API_URL", None)
 
 import pytest  # noqa: E402
 
+from tests.fake_secrets import AWS_SECRET_ACCESS_KEY  # noqa: E402
+
+# pytester lets a test run an inner pytest session (tests/integration/test_secret_scan.py).
+pytest_plugins = ["pytester", "tests.secret_scan"]
+
 DATA = Path(__file__).parent / "data"
 SAMPLES = Path(__file__).parent.parent / "samples"
 
 
 @pytest.fixture(scope="session")
-def prefect_api():
+def prefect_api(request):
     """A real, temporary Prefect API server for the whole session."""
     from prefect.testing.utilities import prefect_test_harness
 
+    from tests.secret_scan import scan_prefect_server
+
     with prefect_test_harness(server_startup_timeout=120):
         yield
+        scan_prefect_server(request.config)  # the run logs it stored, while it still runs
 
 
 @pytest.fixture
@@ -48,6 +56,14 @@ def media(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def bad_inputs(tmp_path_factory) -> dict[str, Path]:
+    """The malformed notes of tests/bad_inputs.py, by name, made once with ffmpeg."""
+    from tests.bad_inputs import make_bad_inputs
+
+    return make_bad_inputs(tmp_path_factory.mktemp("bad-inputs"), DATA / "es_rioplatense_synth.ogg")
+
+
 def ffmpeg(*args) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *map(str, args)], check=True)
 
@@ -70,6 +86,6 @@ def s3_endpoint():
 
 _FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "testing-not-a-real-key",
-    "AWS_SECRET_ACCESS_KEY": "testing-not-a-real-secret",
+    "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
     "AWS_DEFAULT_REGION": "us-east-1",
 }

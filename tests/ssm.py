@@ -4,11 +4,12 @@ import contextlib
 
 import boto3
 
+from tests.fake_secrets import AWS_SECRET_ACCESS_KEY
 from tests.s3 import free_port
 
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "testing-not-a-real-key",
-    "AWS_SECRET_ACCESS_KEY": "testing-not-a-real-secret",
+    "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
     "AWS_DEFAULT_REGION": "eu-west-1",
     "AWS_REGION": "eu-west-1",
 }

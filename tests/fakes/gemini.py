@@ -1,8 +1,8 @@
 """A fake Gemini API on loopback: `generateContent` in the real REST shape, scripted answers."""
 
+from tests.fake_secrets import GEMINI_KEY as FAKE_GEMINI_KEY
 from tests.fakes.scripted_http import Received, Scripted, ScriptedServer
 
-FAKE_GEMINI_KEY = "fake-gemini-key-for-tests"
 ROUTE = r"/(?P<version>v1(?:beta)?)/models/(?P<model>[^/:]+):generateContent"
 
 

@@ -4,7 +4,6 @@ import time
 
 from tests.fakes.scripted_http import Received, Scripted, ScriptedServer
 
-FAKE_LLM_KEY = "fake-llm-key-for-tests"
 ROUTE = r"/v1/chat/completions"
 
 

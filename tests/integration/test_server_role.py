@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from editorbot.healthcheck import probe
+from tests.fake_secrets import PREFECT_AUTH_STRING as FAKE_AUTH
+from tests.fake_secrets import WRONG_PREFECT_AUTH_STRING
 from tests.s3 import free_port
 from tests.ssm import FAKE_AWS, moto_ssm
 
-FAKE_AUTH = "editorbot:fake-password-for-tests-only"
 SERVER_COMMAND = ("prefect", "server", "start", "--host", "127.0.0.1", "--port")
 
 
@@ -67,7 +68,7 @@ def test_the_server_takes_its_auth_string_from_ssm_and_logs_json_lines(tmp_path)
                 assert time.monotonic() < deadline, "the server did not become healthy"
                 time.sleep(1)
             assert _post(f"{api}/flows/filter", None) == 401
-            assert _post(f"{api}/flows/filter", "editorbot:wrong-password") == 401
+            assert _post(f"{api}/flows/filter", WRONG_PREFECT_AUTH_STRING) == 401
             assert _post(f"{api}/flows/filter", FAKE_AUTH) == 200
         finally:
             server.send_signal(signal.SIGINT)

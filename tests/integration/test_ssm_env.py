@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 
 from editorbot.ssm_env import SecretsUnavailable, load_env, read_parameters
-from tests.ssm import FAKE_AWS, moto_ssm
 
 # Obviously fake values, shaped like the real ones so the redaction patterns see them too.
-FAKE_TOKEN = "123456789:FAKE-telegram-token-for-tests-only-xyz"
-# Split in two so secret scanners (gitleaks in CI) do not take this fake for a real key.
-FAKE_GEMINI = "AIza" + "FAKE-gemini-key-for-tests-only-0123"
-FAKE_AUTH = "admin:fake-password-for-tests-only"
+from tests.fake_secrets import GEMINI_KEY_SHAPED as FAKE_GEMINI
+from tests.fake_secrets import PREFECT_AUTH_STRING as FAKE_AUTH
+from tests.fake_secrets import TELEGRAM_TOKEN_SHAPED as FAKE_TOKEN
+from tests.ssm import FAKE_AWS, moto_ssm
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +123,7 @@ def test_the_entrypoint_loads_then_execs_and_prints_names_only(ssm, log_format):
     assert done.returncode == 0, output
     assert "child sees secrets" in done.stdout
     assert "EDITORBOT_TELEGRAM_TOKEN" in output and "/editorbot/prod/" in output
-    for value in (FAKE_TOKEN, FAKE_GEMINI, FAKE_AUTH, "fake-password-for-tests-only"):
+    for value in (FAKE_TOKEN, FAKE_GEMINI, FAKE_AUTH, FAKE_AUTH.split(":")[1]):
         assert value not in output
 
 

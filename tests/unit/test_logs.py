@@ -20,10 +20,12 @@ from editorbot.logs import (
 )
 from editorbot.settings import Settings
 
-FAKE_TOKEN = "123456789:FAKE-telegram-token-for-tests-only-xyz"
-# Split in two so secret scanners (gitleaks in CI) do not take this fake for a real key.
-FAKE_GEMINI = "AIza" + "FAKE-gemini-key-for-tests-only-0123"
-FAKE_LLM_KEY = "fake-llm-key-for-tests-only"
+# The session's secret scan knows these too; these tests' records still pass it, because
+# they reach no handler of the root logger unredacted (see tests/secret_scan.py).
+from tests.fake_secrets import DATABASE_PASSWORD, PREFECT_AUTH_STRING
+from tests.fake_secrets import GEMINI_KEY_SHAPED as FAKE_GEMINI
+from tests.fake_secrets import LLM_KEY as FAKE_LLM_KEY
+from tests.fake_secrets import TELEGRAM_TOKEN_SHAPED as FAKE_TOKEN
 
 
 def _capture(secrets=()):
@@ -155,14 +157,14 @@ def test_our_packages_log_info_and_libraries_only_warnings(clean_root, capsys):
 
 
 def test_passwords_inside_configured_auth_strings_and_urls_are_secrets_too(monkeypatch):
-    monkeypatch.setenv("PREFECT_API_AUTH_STRING", "editorbot:fake-auth-password")
+    monkeypatch.setenv("PREFECT_API_AUTH_STRING", PREFECT_AUTH_STRING)
     monkeypatch.setenv(
         "PREFECT_SERVER_DATABASE_CONNECTION_URL",
-        "postgresql+asyncpg://prefect:fake-db-password@postgres:5432/prefect",
+        f"postgresql+asyncpg://prefect:{DATABASE_PASSWORD}@postgres:5432/prefect",
     )
     values = secret_values()
-    assert {"fake-auth-password", "fake-db-password"} <= values
-    line = RedactSecrets(values).redact("auth failed for fake-db-password")
+    assert {PREFECT_AUTH_STRING.split(":")[1], DATABASE_PASSWORD} <= values
+    line = RedactSecrets(values).redact(f"auth failed for {DATABASE_PASSWORD}")
     assert line == f"auth failed for {REDACTED}"
 
 

@@ -8,6 +8,7 @@ from editorbot.settings import get_settings
 from tasks.notify import DRAFT_LIMIT, callback_data, draft_messages
 from tasks.telegram import telegram_file_id
 from tasks.transient import is_transient
+from tests.fake_secrets import TELEGRAM_TOKEN
 
 
 def test_a_long_draft_is_split_between_lines_under_the_limit():
@@ -65,6 +66,6 @@ def test_allowed_users_are_comma_separated_and_empty_means_nobody(monkeypatch):
 
 
 def test_the_token_is_never_shown(monkeypatch):
-    monkeypatch.setenv("EDITORBOT_TELEGRAM_TOKEN", "123456:TEST-TOKEN-not-real")
+    monkeypatch.setenv("EDITORBOT_TELEGRAM_TOKEN", TELEGRAM_TOKEN)
     settings = get_settings()
     assert "TEST-TOKEN" not in repr(settings) and "TEST-TOKEN" not in str(settings)

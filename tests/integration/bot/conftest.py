@@ -16,9 +16,10 @@ from bot.submission import LocalSubmission
 from editorbot.settings import get_settings
 from flows.approval import NotWaiting
 from tests.conftest import DATA
+from tests.fake_secrets import TELEGRAM_TOKEN
 from tests.fakes.telegram import Call, FakeTelegram
 
-TOKEN = "123456:TEST-TOKEN-not-real"
+TOKEN = TELEGRAM_TOKEN
 CREATOR = 4242
 STRANGER = 6666
 SPANISH = (DATA / "es_rioplatense_synth.ogg").read_bytes()

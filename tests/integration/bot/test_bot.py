@@ -7,7 +7,9 @@ import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
+from bot.submission import user_tag
 from editorbot.schemas import Script
+from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.integration.bot.conftest import STRANGER, TOKEN
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
@@ -95,14 +97,28 @@ def test_reject_publishes_nothing_and_a_stale_button_says_so(creator, data_dir):
     assert not (data_dir / "scripts").exists()
 
 
+def flow_run_count() -> int:
+    with get_client(sync_client=True) as client:
+        return client.count_flow_runs()
+
+
 def test_a_stranger_is_refused_and_nothing_runs(stranger, telegram):
+    before = flow_run_count()
     stranger.send_voice()
-    refusal = stranger.wait_reply("this bot is private")
-    assert str(STRANGER) in refusal.params["text"]
+    stranger.send_voice(as_document=True)
+    stranger.send_text("Che, una idea para un video sobre el colectivo.")
     stranger.send_text("/status")
-    stranger.wait_reply("this bot is private")
+    # Each update stops at its refusal: once all four are refused, none can start a run.
+    refusals = telegram.wait_for(
+        lambda c: c.method == "sendMessage" and "this bot is private" in c.params["text"],
+        timeout=60,
+        count=4,
+    )
+    assert all(str(STRANGER) in refusal.params["text"] for refusal in refusals)
     assert telegram.calls_to("getFile") == []
-    assert runs_tagged(f"user:{STRANGER}") == []
+    # Zero flow runs, by the Prefect API: none with the stranger's tag, and none at all.
+    assert runs_tagged(user_tag(STRANGER)) == []
+    assert flow_run_count() == before
 
 
 def test_the_same_note_delivered_twice_runs_once(creator):
@@ -144,10 +160,23 @@ def test_anything_else_gets_the_help_text(creator):
     creator.wait_reply("I can only work with voice notes")
 
 
-def test_a_note_that_is_not_audio_fails_with_a_sentence_for_the_user(creator):
-    creator.send_voice(data=b"\x89PNG\r\n\x1a\n" + bytes(2000))
-    failure = creator.wait_reply("could not be turned into a script")
-    assert "no sound in it" in failure.params["text"]
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=str)
+def test_a_bad_note_gets_its_reason_in_the_chat_and_nothing_is_published(
+    creator, bad_inputs, data_dir, monkeypatch, bad
+):
+    monkeypatch.setenv("EDITORBOT_MAX_AUDIO_SECONDS", str(MAX_AUDIO_SECONDS))
+    note = bad_inputs[bad.name].read_bytes()
+    # A document declares no duration, so only the run itself can find the tone too long.
+    creator.send_voice(data=note, as_document=bad.name == "overlong-tone")
+    failure = creator.wait_reply("could not be turned into a script", timeout=180)
+    assert bad.reason in failure.params["text"]
+    said = [c.params["text"] for c in creator.sent("sendMessage")]
+    assert not [text for text in said if "Traceback" in text or "on our side" in text], said
+    assert not [c for c in creator.sent("sendMessage") if "reply_markup" in c.params]  # no draft
+    assert creator.sent("sendDocument") == []
+    assert not (data_dir / "drafts").exists() and not (data_dir / "scripts").exists()
+    (raw,) = [path for path in (data_dir / "audio" / "raw").rglob("*") if path.is_file()]
+    assert raw.read_bytes() == note
 
 
 def test_an_unanswered_draft_expires_and_the_user_is_told(creator, running_bot, monkeypatch):

@@ -14,9 +14,10 @@ from types import ModuleType
 
 import pytest
 
+from tests.fake_secrets import GEMINI_KEY as FAKE_GEMINI_KEY
 from tests.fakes import gemini as gemini_answers
 from tests.fakes import openai_compat as local_answers
-from tests.fakes.gemini import FAKE_GEMINI_KEY, FakeGemini
+from tests.fakes.gemini import FakeGemini
 from tests.fakes.openai_compat import FakeOpenAICompatible
 from tests.fakes.scripted_http import ScriptedServer
 

@@ -16,6 +16,7 @@ from editorbot.text_engine import get_text_engine
 from editorbot.validation import validate_script
 from tasks.mediate import mediate
 from tasks.transient import is_transient
+from tests.fake_secrets import LLM_KEY, WRONG_GEMINI_KEY, WRONG_LLM_KEY
 from tests.fakes import gemini as gemini_answers
 from tests.integration.llm.conftest import (
     GEMINI_MODEL_FOR_TESTS,
@@ -237,7 +238,7 @@ def test_a_summary_instead_of_a_mediation_is_sent_back(backend):
 
 
 def test_gemini_wrong_key_is_refused_once_without_echoing_it(gemini, monkeypatch):
-    wrong_key = "fake-wrong-gemini-key-1234"
+    wrong_key = WRONG_GEMINI_KEY
     monkeypatch.setenv("EDITORBOT_GEMINI_API_KEY", wrong_key)
 
     with pytest.raises(LLMAuthError) as refused:
@@ -260,8 +261,8 @@ def test_gemini_permission_errors_are_key_refusals(gemini, status):
 def test_local_server_wrong_key_is_refused_without_echoing_it(monkeypatch):
     from tests.fakes.openai_compat import FakeOpenAICompatible
 
-    wrong_key = "fake-wrong-llm-key-5678"
-    with FakeOpenAICompatible(api_key="fake-llm-key-for-tests") as fake:
+    wrong_key = WRONG_LLM_KEY
+    with FakeOpenAICompatible(api_key=LLM_KEY) as fake:
         monkeypatch.setenv("EDITORBOT_LLM_BASE_URL", f"{fake.url}/v1")
         monkeypatch.setenv("EDITORBOT_LLM_MODEL", LOCAL_MODEL_FOR_TESTS)
         monkeypatch.setenv("EDITORBOT_LLM_API_KEY", wrong_key)

@@ -15,10 +15,12 @@ from editorbot.errors import LLMAuthError
 from editorbot.schemas import MediatedText
 from tasks.mediate import mediate
 from tasks.structure import structure
+from tests.fake_secrets import GEMINI_KEY as FAKE_GEMINI_KEY
+from tests.fake_secrets import LLM_KEY as FAKE_LLM_KEY
+from tests.fake_secrets import WRONG_GEMINI_KEY
 from tests.fakes import gemini as gemini_answers
 from tests.fakes import openai_compat as local_answers
-from tests.fakes.gemini import FAKE_GEMINI_KEY
-from tests.fakes.openai_compat import FAKE_LLM_KEY, FakeOpenAICompatible
+from tests.fakes.openai_compat import FakeOpenAICompatible
 from tests.integration.llm.replies import VALID_MEDIATION, valid_opinion_json
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -58,7 +60,7 @@ def test_gemini_server_errors_exhaust_the_task_retries(gemini):
 
 
 def test_a_refused_gemini_key_is_not_retried_and_never_repeated(gemini, monkeypatch):
-    wrong_key = "fake-wrong-gemini-key-0000"
+    wrong_key = WRONG_GEMINI_KEY
     monkeypatch.setenv("EDITORBOT_GEMINI_API_KEY", wrong_key)
 
     with pytest.raises(LLMAuthError) as refused:
