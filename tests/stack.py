@@ -21,9 +21,9 @@ from pathlib import Path
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
 from editorbot.healthcheck import probe
+from tests.fake_secrets import PREFECT_AUTH_STRING
 from tests.s3 import free_port
 
-FAKE_AUTH = "editorbot:fake-password-for-stack-tests"
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 
 
@@ -57,7 +57,9 @@ def tail(log: Path, lines: int = 40) -> str:
 class PrefectServer:
     """`prefect server start` on loopback with basic auth; restarts on the same port and DB."""
 
-    def __init__(self, home: Path, database_url: str | None = None, auth: str = FAKE_AUTH):
+    def __init__(
+        self, home: Path, database_url: str | None = None, auth: str = PREFECT_AUTH_STRING
+    ):
         self.home = home
         self.database_url = database_url
         self.auth = auth
