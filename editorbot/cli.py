@@ -104,17 +104,20 @@ def _follow(run, run_key: str, args) -> int:
 
     storage = configured_storage()
     _say(f"Run {run.id} · {run_key}")
+    gate_closed_elsewhere = False
     while True:
         state = run.watch(lambda step, status: _say(f"  {step.rsplit('-', 1)[0]:<16} {status}"))
+        # The gate also closes when its wait runs out: that is not another approver.
+        if gate_closed_elsewhere and not expired(state):
+            _say("Another approver decided; following the run.")
         if not state.is_paused():
             break
         draft = storage.get(draft_key(run_key, "script.md")).decode("utf-8")
         print(draft, file=sys.stderr if args.json else sys.stdout, flush=True)
         answer = _gate_answer(args, run)
-        if answer is None:
-            _say("Another approver decided; following the run.")
-            continue
-        run.decide(*answer)
+        gate_closed_elsewhere = answer is None
+        if answer is not None:
+            run.decide(*answer)
     final = run.result()
     if expired(final):
         _say(f"Expired: nobody decided on run {run.id} in time; nothing was published.")

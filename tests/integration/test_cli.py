@@ -17,14 +17,19 @@ pytestmark = pytest.mark.slow
 SPANISH = DATA / "es_rioplatense_synth.ogg"
 
 
-def editorbot(data_dir: Path, *args: str, stdin: str | None = None, timeout: float = 300):
+def clean_env(**settings: str) -> dict[str, str]:
+    """This environment without the test session's Prefect and EditorBot settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "EDITORBOT_"))}
+    return {**env, **settings}
+
+
+def editorbot(data_dir: Path, *args: str, stdin: str | None = None, timeout: float = 300):
     return subprocess.run(
         [sys.executable, "-m", "editorbot.cli", "--data-dir", str(data_dir), *args],
         input=stdin,
         capture_output=True,
         text=True,
-        env=env,
+        env=clean_env(),
         timeout=timeout,
     )
 
@@ -102,8 +107,44 @@ def test_missing_file_and_unknown_template_are_explained(tmp_path):
     assert unknown.returncode == 2 and "invalid choice: 'sonnet'" in unknown.stderr
 
 
+def test_nobody_deciding_in_time_exits_4_and_publishes_nothing(tmp_path):
+    # A terminal that never answers: standard input stays open and silent until the end
+    # (communicate() would close it), and the output goes to files so no pipe fills up.
+    stderr_file = tmp_path / "stderr.txt"
+    with stderr_file.open("w") as stderr_sink:
+        waiting = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "editorbot.cli",
+                "--data-dir",
+                str(tmp_path / "data"),
+                "process",
+                str(SPANISH),
+                "--template",
+                "provocation",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr_sink,
+            env=clean_env(EDITORBOT_APPROVAL_TIMEOUT_S="2"),
+        )
+        try:
+            code = waiting.wait(timeout=300)
+        finally:
+            waiting.kill()
+            waiting.stdin.close()
+    stderr = stderr_file.read_text()
+    assert code == 4, stderr
+    lines = stderr.strip().splitlines()
+    assert lines[-1].startswith("Expired: nobody decided on run"), stderr
+    assert "nothing was published" in lines[-1]
+    assert "Another approver" not in stderr and "Traceback" not in stderr
+    assert _published(tmp_path / "data") == []
+
+
 def test_another_terminal_approves_a_waiting_run(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "EDITORBOT_"))}
+    env = clean_env()
     waiting = subprocess.Popen(
         [
             sys.executable,
