@@ -179,3 +179,19 @@ def test_another_terminal_approves_a_waiting_run(tmp_path):
     assert len(_published(tmp_path)) == 1
     again = editorbot(tmp_path, "approve", run_id)
     assert again.returncode == 2 and "not waiting for approval; it is Published" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [("--help",), ("models", "--help"), ("models", "path"), ("models", "list")]
+)
+def test_commands_without_prefect_leave_the_working_directory_alone(tmp_path, args):
+    result = subprocess.run(
+        [sys.executable, "-m", "editorbot.cli", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []  # no ./data, no ./data/.prefect
