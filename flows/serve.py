@@ -2,36 +2,16 @@
 
 from collections.abc import Iterable
 
-from prefect import get_client, serve
-from prefect.client.schemas.actions import (
-    GlobalConcurrencyLimitCreate,
-    GlobalConcurrencyLimitUpdate,
-)
+from prefect import serve
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.deployments.runner import EntrypointType
-from prefect.exceptions import ObjectNotFound
 
 from editorbot.schemas import ChatTarget, RunOptions
+from flows.transcription_limit import ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
-from tasks.transcribe import TRANSCRIPTION_SLOTS
 
 DEPLOYMENT = "voice-to-script/voice-to-script"
-
-
-def ensure_transcription_limit(slots: int) -> None:
-    """Create or resize the global limit on concurrent transcriptions."""
-    with get_client(sync_client=True) as client:
-        try:
-            client.read_global_concurrency_limit_by_name(TRANSCRIPTION_SLOTS)
-        except ObjectNotFound:
-            client.create_global_concurrency_limit(
-                GlobalConcurrencyLimitCreate(name=TRANSCRIPTION_SLOTS, limit=slots)
-            )
-        else:
-            client.update_global_concurrency_limit(
-                TRANSCRIPTION_SLOTS, GlobalConcurrencyLimitUpdate(limit=slots, active=True)
-            )
 
 
 def serve_voice_to_script(transcription_slots: int = 1, max_runs: int | None = None) -> None:

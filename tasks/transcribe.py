@@ -26,6 +26,7 @@ def transcribe(audio: StoredAudio, language: str) -> Transcript:
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "note.wav"
         wav.write_bytes(storage.get(audio.key))
-        # Without the limit (a laptop, the CLI) this takes no slot and waits for nothing.
+        # Local runs and `editorbot serve` create the limit; without it (deleted by hand)
+        # this takes no slot and waits for nothing rather than failing the run.
         with concurrency(TRANSCRIPTION_SLOTS, occupy=1, strict=False):
             return engine.transcribe(wav, language, settings.whisper_beam_size)
