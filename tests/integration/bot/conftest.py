@@ -20,6 +20,8 @@ from tests.fakes.telegram import Call, FakeTelegram
 
 TOKEN = "123456:TEST-TOKEN-not-real"
 CREATOR = 4242
+COLLEAGUE = 31337
+"""Also on the allowlist, but never the one who sent the note."""
 STRANGER = 6666
 SPANISH = (DATA / "es_rioplatense_synth.ogg").read_bytes()
 _CALLBACK_IDS = itertools.count(1)
@@ -187,7 +189,7 @@ def bot_settings(telegram, data_dir, monkeypatch):
     monkeypatch.setenv("EDITORBOT_TELEGRAM_TOKEN", TOKEN)
     monkeypatch.setenv("EDITORBOT_TELEGRAM_API_URL", telegram.api_url)
     monkeypatch.setenv("EDITORBOT_TELEGRAM_FILE_URL", telegram.file_url)
-    monkeypatch.setenv("EDITORBOT_ALLOWED_USERS", f"{CREATOR},31337")
+    monkeypatch.setenv("EDITORBOT_ALLOWED_USERS", f"{CREATOR},{COLLEAGUE}")
     monkeypatch.setenv("EDITORBOT_APPROVAL_POLL_S", "1")
     return get_settings()
 
@@ -209,6 +211,11 @@ def running_bot(prefect_api, bot_settings) -> Iterator[RunningBot]:
 @pytest.fixture
 def creator(telegram, running_bot) -> Creator:
     return Creator(telegram, CREATOR)
+
+
+@pytest.fixture
+def colleague(telegram, running_bot) -> Creator:
+    return Creator(telegram, COLLEAGUE, "Bea")
 
 
 @pytest.fixture

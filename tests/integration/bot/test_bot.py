@@ -105,6 +105,32 @@ def test_a_stranger_is_refused_and_nothing_runs(stranger, telegram):
     assert runs_tagged(f"user:{STRANGER}") == []
 
 
+def test_only_the_creator_decides_their_draft(creator, colleague, running_bot, telegram):
+    creator.send_text("Che, ayer tomé el colectivo y el boleto costaba el doble que el mes pasado.")
+    draft = creator.wait_draft()
+    (run,) = running_bot.submission.runs.values()
+    run.watch()  # until it waits at the gate
+
+    for label in ("Approve", "Reject", "Revise"):
+        colleague.press(draft, label)  # the same message, seen in a shared chat
+    refusals = telegram.wait_for(
+        lambda c: (
+            c.method == "answerCallbackQuery" and "Only the person" in c.params.get("text", "")
+        ),
+        count=3,
+    )
+    assert len(refusals) == 3
+    colleague.send_text(f"/cancel {run.id}")
+    colleague.wait_reply("You have no run with that id")
+    assert run.is_paused()
+    assert not [c for c in telegram.calls_to("editMessageText") if "by Bea" in c.params["text"]]
+    assert not [c for c in telegram.calls if "What should change?" in c.params.get("text", "")]
+
+    creator.press(draft, "Approve")
+    creator.wait_reply("Approved by Ana", method="editMessageText")
+    assert run.result(120).name == "Published"
+
+
 def test_the_same_note_delivered_twice_runs_once(creator):
     creator.send_voice("same-note-twice")
     creator.wait_draft()
