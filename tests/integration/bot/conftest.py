@@ -96,7 +96,8 @@ class Creator:
     # -- what the bot sent this user ----------------------------------------------------------
 
     def _to_me(self, call: Call) -> bool:
-        return call.params.get("chat_id") == self.user["id"]
+        """A call that reached this user's chat (not one the fake refused)."""
+        return call.params.get("chat_id") == self.user["id"] and not call.refused
 
     def wait_reply(self, contains: str, timeout: float = 60, method: str = "sendMessage") -> Call:
         """The first message sent (or edited, with method=editMessageText) containing `contains`."""

@@ -230,3 +230,49 @@ def test_an_edited_message_is_not_a_new_note(creator, telegram):
     creator.send_text("/help")
     creator.wait_reply("/dialect")
     assert not [c for c in creator.sent("sendMessage") if "Received" in c.params["text"]]
+
+
+def waited_out(telegram, method: str, retry_after: float) -> None:
+    """`method` was refused once for flood control, then retried only after the wait."""
+    (refused,) = telegram.refusals(method)  # an early retry would have been refused again
+    retried = next(c for c in telegram.calls_to(method) if c.at > refused.at)
+    assert retried.at - refused.at >= retry_after
+    assert not retried.refused
+
+
+def test_flood_control_on_the_runs_messages_is_waited_out(creator, telegram):
+    # The bot's first call is its "Received" reply; every edit after it is the run's status.
+    telegram.fail_next("editMessageText", retry_after=2)
+    creator.send_text("Che, ayer tomé el colectivo y el boleto costaba el doble que el mes pasado.")
+    creator.wait_reply("Received")
+    telegram.fail_next("sendMessage", retry_after=2)  # the next message is the run's draft
+    draft = creator.wait_draft()
+    waited_out(telegram, "editMessageText", 2)
+    waited_out(telegram, "sendMessage", 2)
+    assert telegram.refusals("sendMessage")[0].params["text"] == draft.params["text"]
+
+    telegram.fail_next("sendDocument", retry_after=2)
+    creator.press(draft, "Approve")
+    creator.wait_reply("Published.", method="editMessageText")
+    names = [d.params["document"]["filename"] for d in creator.documents(2)]
+    waited_out(telegram, "sendDocument", 2)
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["json", "md"]  # each sent once
+    assert len(creator.sent("sendDocument")) == 2
+
+
+def test_flood_control_on_a_reply_is_waited_out_and_the_note_runs_once(creator, telegram):
+    telegram.fail_next("sendMessage", retry_after=2)  # hits the "Received" reply
+    note = creator.send_text("Che, el colectivo está carísimo y el boleto costaba el doble.")
+    creator.wait_draft()
+    waited_out(telegram, "sendMessage", 2)
+    assert telegram.refusals("sendMessage")[0].params["text"].startswith("Received")
+    assert len(runs_tagged(f"note:text-{note['chat']['id']}-{note['message_id']}")) == 1
+
+
+def test_flood_control_that_outlasts_the_retries_reaches_the_error_handler(creator, caplog):
+    creator.telegram.fail_next("sendMessage", times=4, retry_after=1)  # one more than retried
+    creator.send_text("/help")
+    creator.wait_reply("Something went wrong on my side")
+    assert "RetryAfter" in caplog.text
+    creator.send_text("/help")
+    creator.wait_reply("/dialect")
