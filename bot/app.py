@@ -19,6 +19,7 @@ from bot import handlers
 from bot.submission import DeploymentSubmission, LocalSubmission
 from editorbot.errors import EditorBotError
 from editorbot.settings import Settings
+from tasks.telegram import FloodWait
 
 NEW = filters.UpdateType.MESSAGE  # an edited message is not a new note
 NOTE = NEW & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.AUDIO)
@@ -46,6 +47,7 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .post_init(register_commands)
+        .rate_limiter(FloodWait())  # a reply hit by flood control waits and goes through
         .build()
     )
     application.bot_data.update(settings=settings, submission=submission)

@@ -150,6 +150,19 @@ def _decision_of(data: str) -> tuple[str, UUID]:
     return decision, UUID(run_id)
 
 
+async def _answer_owner(update: Update, run_id: UUID) -> bool:
+    """Answer a draft's button; True only when the presser is the one who sent the note.
+
+    In a group chat, others on the allowlist see the draft's buttons too.
+    """
+    query = update.callback_query
+    if await asyncio.to_thread(owns_run, query.from_user.id, run_id):
+        await query.answer()
+        return True
+    await query.answer("Only the person who sent this note can decide its draft.", show_alert=True)
+    return False
+
+
 async def _mark_draft(update: Update, note: str) -> None:
     """Replace the draft's buttons with a line saying what happened to it."""
     query = update.callback_query
@@ -161,8 +174,9 @@ async def _mark_draft(update: Update, note: str) -> None:
 async def decide_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Approve or reject the draft whose button was pressed."""
     query = update.callback_query
-    await query.answer()
     decision, run_id = _decision_of(query.data)
+    if not await _answer_owner(update, run_id):
+        return
     try:
         await asyncio.to_thread(decide_when_waiting, run_id, decision, "")
     except NotWaiting as stale:
@@ -175,8 +189,9 @@ async def decide_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def ask_for_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Start a revision: the next text message from this user becomes the notes."""
     query = update.callback_query
-    await query.answer()
     _, run_id = _decision_of(query.data)
+    if not await _answer_owner(update, run_id):
+        return ConversationHandler.END
     ended = await asyncio.to_thread(run_state_if_over, run_id)
     if ended:
         await _mark_draft(update, f"Too late for this button: the run is {ended}.")

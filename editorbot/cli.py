@@ -21,14 +21,21 @@ def _say(*lines: str) -> None:
     print(*lines, sep="\n", file=sys.stderr, flush=True)
 
 
-def configure_environment(data_dir: str | None, verbose: bool = False) -> None:
-    """Point storage and the embedded Prefect at the data dir; must run before Prefect loads."""
+def configure_environment(
+    data_dir: str | None, verbose: bool = False, uses_prefect: bool = True
+) -> None:
+    """Point storage and the embedded Prefect at the data dir; must run before Prefect loads.
+
+    Only a command that `uses_prefect` creates anything on disk (the Prefect home).
+    """
     if data_dir or "EDITORBOT_STORAGE" not in os.environ:
         os.environ["EDITORBOT_STORAGE"] = f"file://{Path(data_dir or 'data').resolve()}"
     if "PREFECT_API_URL" not in os.environ:
         # No server configured: an embedded one keeps its database beside the artifacts.
         os.environ.setdefault("PREFECT_HOME", str(Path(data_dir or "data").resolve() / ".prefect"))
-        Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+        if uses_prefect:
+            # Prefect creates its home, but not the directories above it.
+            Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # The embedded server's default 20 s start-up budget is too tight on a busy 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -104,17 +111,20 @@ def _follow(run, run_key: str, args) -> int:
 
     storage = configured_storage()
     _say(f"Run {run.id} · {run_key}")
+    gate_closed_elsewhere = False
     while True:
         state = run.watch(lambda step, status: _say(f"  {step.rsplit('-', 1)[0]:<16} {status}"))
+        # The gate also closes when its wait runs out: that is not another approver.
+        if gate_closed_elsewhere and not expired(state):
+            _say("Another approver decided; following the run.")
         if not state.is_paused():
             break
         draft = storage.get(draft_key(run_key, "script.md")).decode("utf-8")
         print(draft, file=sys.stderr if args.json else sys.stdout, flush=True)
         answer = _gate_answer(args, run)
-        if answer is None:
-            _say("Another approver decided; following the run.")
-            continue
-        run.decide(*answer)
+        gate_closed_elsewhere = answer is None
+        if answer is not None:
+            run.decide(*answer)
     final = run.result()
     if expired(final):
         _say(f"Expired: nobody decided on run {run.id} in time; nothing was published.")
@@ -321,7 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("run_id", help="the run's id, as `editorbot runs` shows it")
         command.add_argument("--notes", default="", help="what to change, or why")
         command.set_defaults(handler=cmd_decide)
-    add_models_commands(commands)
+    # Model files only: running them leaves the working directory as it was.
+    add_models_commands(commands).set_defaults(uses_prefect=False)
 
     bot = commands.add_parser("bot", help="run the Telegram bot until interrupted")
     bot.set_defaults(handler=cmd_bot)
@@ -330,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_environment(args.data_dir, args.verbose)
+    configure_environment(args.data_dir, args.verbose, getattr(args, "uses_prefect", True))
     from editorbot.logs import configure_logging  # after the line above: it reads the settings
 
     configure_logging()

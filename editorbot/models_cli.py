@@ -1,5 +1,6 @@
 """`editorbot models`: which Whisper models are here, whether they are intact, where they live."""
 
+import argparse
 import base64
 import importlib.metadata
 import sys
@@ -200,8 +201,8 @@ def cmd_models_convert(args) -> int:
     return 0
 
 
-def add_models_commands(subparsers) -> None:
-    """Add `editorbot models list|verify|path|convert` to the CLI's subcommands."""
+def add_models_commands(subparsers) -> argparse.ArgumentParser:
+    """Add `editorbot models list|verify|path|convert` to the CLI's subcommands; returns it."""
     models = subparsers.add_parser("models", help="list, check, locate or convert Whisper models")
     actions = models.add_subparsers(dest="models_command", required=True)
     names = ", ".join(m.name for m in KNOWN_MODELS)
@@ -230,3 +231,4 @@ def add_models_commands(subparsers) -> None:
         help="where to write the .pt (default: beside the bundled model in the model cache)",
     )
     convert.set_defaults(handler=cmd_models_convert)
+    return models

@@ -16,6 +16,7 @@ from prefect.states import State
 from editorbot.results import result_storage_settings
 from editorbot.schemas import ChatTarget, RunOptions
 from flows.approval import decide
+from flows.transcription_limit import ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
 
 RUN_TAGS = ("editorbot",)
@@ -54,6 +55,9 @@ class LocalRun:
         return run
 
     def _begin(self, flow_run: FlowRun, parameters: dict) -> None:
+        # Several notes run side by side in one process too (the bot): one transcription at
+        # a time keeps a laptop usable. A limit `editorbot serve` already sized is kept.
+        ensure_transcription_limit(1, resize=False)
         self.flow_run, self.parameters = flow_run, parameters
         self._final: State | None = None
         self._seen: dict[UUID, str] = {}

@@ -5,43 +5,23 @@ from datetime import timedelta
 
 from prefect import get_client, serve
 from prefect.automations import AutomationCore
-from prefect.client.schemas.actions import (
-    GlobalConcurrencyLimitCreate,
-    GlobalConcurrencyLimitUpdate,
-)
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.deployments import run_deployment
 from prefect.deployments.runner import EntrypointType
 from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
-from prefect.exceptions import ObjectNotFound
 from prefect.settings import get_current_settings
 
 from editorbot.results import results_beside_artifacts
 from editorbot.schemas import ChatTarget, RunOptions
+from flows.transcription_limit import ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
-from tasks.transcribe import TRANSCRIPTION_SLOTS
 
 DEPLOYMENT = "voice-to-script/voice-to-script"
 CRASH_SILENT_RUNS = "editorbot: crash runs whose heartbeats stopped"
 MISSED_HEARTBEATS = 3
 """A run is declared crashed after this many heartbeats in a row did not arrive."""
-
-
-def ensure_transcription_limit(slots: int) -> None:
-    """Create or resize the global limit on concurrent transcriptions."""
-    with get_client(sync_client=True) as client:
-        try:
-            client.read_global_concurrency_limit_by_name(TRANSCRIPTION_SLOTS)
-        except ObjectNotFound:
-            client.create_global_concurrency_limit(
-                GlobalConcurrencyLimitCreate(name=TRANSCRIPTION_SLOTS, limit=slots)
-            )
-        else:
-            client.update_global_concurrency_limit(
-                TRANSCRIPTION_SLOTS, GlobalConcurrencyLimitUpdate(limit=slots, active=True)
-            )
 
 
 def silent_run_automation(heartbeat_s: int) -> AutomationCore:

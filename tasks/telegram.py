@@ -1,16 +1,24 @@
 """The Bot API calls tasks make: fetch a note, edit the status, send drafts and files."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import itertools
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
 from pathlib import PurePosixPath
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
+from telegram.ext import BaseRateLimiter, ExtBot
+from telegram.warnings import PTBDeprecationWarning
 
 from editorbot.errors import BadSource
 from editorbot.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 TELEGRAM_SOURCE = "telegram:"
 """A note source `telegram:<file_id>`: the file a creator sent to the bot."""
@@ -23,6 +31,53 @@ def telegram_file_id(source: str) -> str | None:
     return source.removeprefix(TELEGRAM_SOURCE) if source.startswith(TELEGRAM_SOURCE) else None
 
 
+def flood_wait_s(flood: RetryAfter) -> float:
+    """How long Telegram asked us to wait, whichever type this python-telegram-bot returns."""
+    with warnings.catch_warnings():
+        # An int until PTB's next major version, a timedelta after: both are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = flood.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+class FloodWait(BaseRateLimiter[None]):
+    """Sits out Telegram's flood control (429 with retry_after), a bounded number of times.
+
+    Each request is retried on its own, so a draft sent as several messages is never sent
+    twice. A longer wait, or one flood too many, raises RetryAfter to the caller: the task's
+    retries or the bot's error handler.
+    """
+
+    def __init__(self, max_retries: int = 3, max_wait_s: float = 30) -> None:
+        self.max_retries, self.max_wait_s = max_retries, max_wait_s
+
+    async def initialize(self) -> None:
+        """Nothing to set up: requests are not throttled in advance."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Any:
+        for attempt in itertools.count():
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as flood:
+                wait = flood_wait_s(flood)
+                if attempt >= self.max_retries or wait > self.max_wait_s:
+                    raise
+                log.warning("Telegram asked us to wait %.0f s before %s; waiting", wait, endpoint)
+                await asyncio.sleep(wait + 0.1)  # a little past it: Telegram counts whole seconds
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _call(action: Callable[[Bot], Awaitable[T]]) -> T:
     """Run one exchange with the Bot API from synchronous task code."""
     settings = get_settings()
@@ -30,10 +85,11 @@ def _call(action: Callable[[Bot], Awaitable[T]]) -> T:
         raise BadSource("EDITORBOT_TELEGRAM_TOKEN is not set, so Telegram cannot be reached.")
 
     async def exchange() -> T:
-        async with Bot(
+        async with ExtBot(
             settings.telegram_token.get_secret_value(),
             base_url=settings.telegram_api_url,
             base_file_url=settings.telegram_file_url,
+            rate_limiter=FloodWait(),
         ) as bot:
             return await action(bot)
 

@@ -35,7 +35,8 @@ def transcribe(audio: StoredAudio, language: str) -> Transcript:
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "note.wav"
         wav.write_bytes(storage.get(audio.key))
-        # Without the limit (a laptop, the CLI) this takes no slot and waits for nothing.
+        # Local runs and `editorbot serve` create the limit; without it (deleted by hand)
+        # this takes no slot and waits for nothing rather than failing the run.
         with concurrency(TRANSCRIPTION_SLOTS, occupy=1, lease_duration=SLOT_LEASE_S, strict=False):
             transcript = engine.transcribe(wav, language, settings.whisper_beam_size)
     if not transcript.text:

@@ -9,10 +9,12 @@ import asyncio
 import html.parser
 import itertools
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 from aiohttp import web
@@ -32,6 +34,11 @@ class Call:
     params: dict[str, Any]
     result: Any = None
     at: float = field(default_factory=time.monotonic)
+
+    @property
+    def refused(self) -> bool:
+        """Whether the fake answered this call with an error instead of doing it."""
+        return isinstance(self.result, dict) and "error" in self.result
 
 
 @dataclass
@@ -81,9 +88,19 @@ def parse_html(text: str) -> tuple[str, list[dict]]:
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, parameters: dict | None = None) -> None:
         super().__init__(description)
-        self.code, self.description = code, description
+        self.code, self.description, self.parameters = code, description, parameters
+
+
+@dataclass
+class Fault:
+    """Errors still to answer for one method, and Telegram's flood wait once a 429 is sent."""
+
+    times: int
+    status: int
+    retry_after: int
+    flood_until: float = 0.0
 
 
 class FakeTelegram:
@@ -93,6 +110,7 @@ class FakeTelegram:
         self.token = token
         self.calls: list[Call] = []
         self.files: dict[str, StoredFile] = {}
+        self._faults: dict[str, Fault] = {}
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids = _MESSAGE_IDS
@@ -159,6 +177,43 @@ class FakeTelegram:
         self._loop.call_soon_threadsafe(append)
         return update
 
+    def fail_next(
+        self, method: str, times: int = 1, status: int = 429, retry_after: int = 1
+    ) -> None:
+        """Answer the next `times` calls to `method` with an error, as Telegram does.
+
+        A 429 carries `parameters.retry_after`, and like Telegram's flood control every call to
+        `method` before that many seconds have passed is refused too (with the time left), so
+        a client that retries early collects extra refusals (see `refusals`).
+        """
+        with self._changed:
+            self._faults[method] = Fault(times, status, retry_after)
+
+    def refusals(self, method: str) -> list[Call]:
+        """The calls to `method` answered with an error."""
+        return [c for c in self.calls_to(method) if c.refused]
+
+    def _refusal(self, method: str) -> ApiError | None:
+        """The error an injected fault answers this call with, if any."""
+        with self._changed:
+            fault = self._faults.get(method)
+            if fault is None:
+                return None
+            now = time.monotonic()
+            if now < fault.flood_until:
+                wait = math.ceil(fault.flood_until - now)
+            elif fault.times > 0:
+                fault.times -= 1
+                if fault.status != 429:
+                    return ApiError(fault.status, HTTPStatus(fault.status).phrase)
+                wait = fault.retry_after
+                fault.flood_until = now + wait
+            else:
+                return None
+        return ApiError(
+            429, f"Too Many Requests: retry after {wait}", parameters={"retry_after": wait}
+        )
+
     def calls_to(self, method: str) -> list[Call]:
         with self._changed:
             return [c for c in self.calls if c.method == method]
@@ -210,13 +265,16 @@ class FakeTelegram:
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
             )
         try:
+            refusal = self._refusal(method)
+            if refusal is not None:
+                raise refusal
             result = await handler(params)
         except ApiError as error:
             self._record(Call(method, params, {"error": error.description}))
-            return web.json_response(
-                {"ok": False, "error_code": error.code, "description": error.description},
-                status=error.code,
-            )
+            answer = {"ok": False, "error_code": error.code, "description": error.description}
+            if error.parameters:
+                answer["parameters"] = error.parameters
+            return web.json_response(answer, status=error.code)
         if method != "getUpdates":
             self._record(Call(method, params, result))
         return web.json_response({"ok": True, "result": result})

@@ -1,7 +1,6 @@
 """The `editorbot` command as a person runs it: real processes, real embedded Prefect."""
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from prefect.settings import PREFECT_API_URL
 from editorbot.schemas import Script
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.conftest import DATA, SAMPLES
+from tests.stack import child_env
 
 pytestmark = pytest.mark.slow
 SPANISH = DATA / "es_rioplatense_synth.ogg"
@@ -22,15 +22,13 @@ SPANISH = DATA / "es_rioplatense_synth.ogg"
 def editorbot(
     data_dir: Path, *args: str, stdin: str | None = None, timeout: float = 300, **settings: str
 ):
-    """Run the command in a clean environment, plus `settings` (e.g. PREFECT_API_URL)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "EDITORBOT_"))}
-    env.update(settings)
+    """Run the command without this session's settings, plus `settings` (e.g. PREFECT_API_URL)."""
     return subprocess.run(
         [sys.executable, "-m", "editorbot.cli", "--data-dir", str(data_dir), *args],
         input=stdin,
         capture_output=True,
         text=True,
-        env=env,
+        env=child_env(**settings),
         timeout=timeout,
     )
 
@@ -117,8 +115,44 @@ def test_missing_file_and_unknown_template_are_explained(tmp_path):
     assert unknown.returncode == 2 and "invalid choice: 'sonnet'" in unknown.stderr
 
 
+def test_nobody_deciding_in_time_exits_4_and_publishes_nothing(tmp_path):
+    # A terminal that never answers: standard input stays open and silent until the end
+    # (communicate() would close it), and the output goes to files so no pipe fills up.
+    stderr_file = tmp_path / "stderr.txt"
+    with stderr_file.open("w") as stderr_sink:
+        waiting = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "editorbot.cli",
+                "--data-dir",
+                str(tmp_path / "data"),
+                "process",
+                str(SPANISH),
+                "--template",
+                "provocation",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr_sink,
+            env=child_env(EDITORBOT_APPROVAL_TIMEOUT_S="2"),
+        )
+        try:
+            code = waiting.wait(timeout=300)
+        finally:
+            waiting.kill()
+            waiting.stdin.close()
+    stderr = stderr_file.read_text()
+    assert code == 4, stderr
+    lines = stderr.strip().splitlines()
+    assert lines[-1].startswith("Expired: nobody decided on run"), stderr
+    assert "nothing was published" in lines[-1]
+    assert "Another approver" not in stderr and "Traceback" not in stderr
+    assert _published(tmp_path / "data") == []
+
+
 def test_another_terminal_approves_a_waiting_run(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "EDITORBOT_"))}
+    env = child_env()
     waiting = subprocess.Popen(
         [
             sys.executable,
@@ -153,3 +187,19 @@ def test_another_terminal_approves_a_waiting_run(tmp_path):
     assert len(_published(tmp_path)) == 1
     again = editorbot(tmp_path, "approve", run_id)
     assert again.returncode == 2 and "not waiting for approval; it is Published" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [("--help",), ("models", "--help"), ("models", "path"), ("models", "list")]
+)
+def test_commands_without_prefect_leave_the_working_directory_alone(tmp_path, args):
+    result = subprocess.run(
+        [sys.executable, "-m", "editorbot.cli", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []  # no ./data, no ./data/.prefect

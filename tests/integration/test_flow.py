@@ -1,7 +1,12 @@
 """The whole flow against a real local Prefect API, through its approval gate."""
 
+import contextlib
+import logging
+import uuid
+
 import pytest
 from prefect import get_client
+from prefect.exceptions import ObjectNotFound
 
 from editorbot.errors import BadAudio
 from editorbot.run_key import make_run_key, run_key_slug
@@ -11,6 +16,8 @@ from editorbot.storage import configured_storage, open_storage
 from editorbot.whisper import get_engine
 from flows.approval import NotWaiting
 from flows.local_run import LocalRun
+from flows.transcription_limit import ensure_transcription_limit
+from tasks.transcribe import TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
@@ -130,3 +137,35 @@ def test_the_flow_stores_everything_in_s3(s3_endpoint, monkeypatch):
     storage = open_storage("s3://editorbot-test/flow", s3_endpoint_url=s3_endpoint)
     Script.model_validate_json(storage.get(f"scripts/{run_key}.json"))
     assert len([k for k in storage.list() if run_key in k]) == 8
+
+
+def _transcription_limit():
+    with get_client(sync_client=True) as client:
+        return client.read_global_concurrency_limit_by_name(TRANSCRIPTION_SLOTS)
+
+
+def test_local_runs_transcribe_one_at_a_time_under_the_global_limit(data_dir, caplog):
+    with get_client(sync_client=True) as client, contextlib.suppress(ObjectNotFound):
+        client.delete_global_concurrency_limit_by_name(TRANSCRIPTION_SLOTS)  # as on a new laptop
+    caplog.set_level(logging.WARNING)
+    run = _start(f"slot-{uuid.uuid4().hex[:8]}")  # a new note: transcribed, not cached
+    _at_gate(run)
+    run.decide("reject")
+    run.result(120)
+    with get_client(sync_client=True) as client:
+        transcribed = [t for t in client.read_task_runs() if t.flow_run_id == run.id]
+    assert [t.state.name for t in transcribed if t.name.startswith("transcribe")] == ["Completed"]
+    assert "do not exist" not in caplog.text
+    limit = _transcription_limit()
+    assert (limit.limit, limit.active, limit.active_slots) == (1, True, 0)
+
+    # A limit `editorbot serve --transcription-slots 2` set is the server's to keep.
+    ensure_transcription_limit(2)
+    try:
+        typed = _start("slot-typed", source="text:Che, el colectivo está carísimo.")
+        _at_gate(typed)
+        typed.decide("reject")
+        typed.result(120)
+        assert _transcription_limit().limit == 2
+    finally:
+        ensure_transcription_limit(1)  # as the tests after this one expect

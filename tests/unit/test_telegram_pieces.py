@@ -1,12 +1,15 @@
 """Pure pieces behind the Telegram front door: message splitting, retry rules, settings."""
 
+import asyncio
+from datetime import timedelta
+
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from editorbot.schemas import typed_text
 from editorbot.settings import get_settings
 from tasks.notify import DRAFT_LIMIT, callback_data, draft_messages
-from tasks.telegram import telegram_file_id
+from tasks.telegram import FloodWait, flood_wait_s, telegram_file_id
 from tasks.transient import is_transient
 from tests.fake_secrets import TELEGRAM_TOKEN
 
@@ -69,3 +72,36 @@ def test_the_token_is_never_shown(monkeypatch):
     monkeypatch.setenv("EDITORBOT_TELEGRAM_TOKEN", TELEGRAM_TOKEN)
     settings = get_settings()
     assert "TEST-TOKEN" not in repr(settings) and "TEST-TOKEN" not in str(settings)
+
+
+def _flooded_calls(limiter: FloodWait, waits: list) -> tuple[int, BaseException | None]:
+    """Send one request through `limiter` to a server that floods it `waits` times."""
+    calls = 0
+
+    async def request() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls <= len(waits):
+            raise RetryAfter(waits[calls - 1])
+        return True
+
+    async def send() -> None:
+        await limiter.process_request(request, (), {}, "sendMessage", {}, None)
+
+    try:
+        asyncio.run(send())
+    except RetryAfter as error:
+        return calls, error
+    return calls, None
+
+
+def test_flood_waits_are_sat_out_a_bounded_number_of_times():
+    short = timedelta(milliseconds=10)
+    assert _flooded_calls(FloodWait(max_retries=2), [short, short]) == (3, None)
+    calls, error = _flooded_calls(FloodWait(max_retries=2), [short] * 3)
+    assert calls == 3 and isinstance(error, RetryAfter)
+
+
+def test_a_flood_wait_longer_than_the_bound_is_not_sat_out():
+    calls, error = _flooded_calls(FloodWait(max_wait_s=30), [31])
+    assert calls == 1 and flood_wait_s(error) == 31

@@ -21,6 +21,8 @@ from tests.fakes.telegram import Call, FakeTelegram
 
 TOKEN = TELEGRAM_TOKEN
 CREATOR = 4242
+COLLEAGUE = 31337
+"""Also on the allowlist, but never the one who sent the note."""
 STRANGER = 6666
 SPANISH = (DATA / "es_rioplatense_synth.ogg").read_bytes()
 _CALLBACK_IDS = itertools.count(1)
@@ -95,7 +97,8 @@ class Creator:
     # -- what the bot sent this user ----------------------------------------------------------
 
     def _to_me(self, call: Call) -> bool:
-        return call.params.get("chat_id") == self.user["id"]
+        """A call that reached this user's chat (not one the fake refused)."""
+        return call.params.get("chat_id") == self.user["id"] and not call.refused
 
     def wait_reply(self, contains: str, timeout: float = 60, method: str = "sendMessage") -> Call:
         """The first message sent (or edited, with method=editMessageText) containing `contains`."""
@@ -188,7 +191,7 @@ def bot_settings(telegram, data_dir, monkeypatch):
     monkeypatch.setenv("EDITORBOT_TELEGRAM_TOKEN", TOKEN)
     monkeypatch.setenv("EDITORBOT_TELEGRAM_API_URL", telegram.api_url)
     monkeypatch.setenv("EDITORBOT_TELEGRAM_FILE_URL", telegram.file_url)
-    monkeypatch.setenv("EDITORBOT_ALLOWED_USERS", f"{CREATOR},31337")
+    monkeypatch.setenv("EDITORBOT_ALLOWED_USERS", f"{CREATOR},{COLLEAGUE}")
     monkeypatch.setenv("EDITORBOT_APPROVAL_POLL_S", "1")
     return get_settings()
 
@@ -210,6 +213,11 @@ def running_bot(prefect_api, bot_settings) -> Iterator[RunningBot]:
 @pytest.fixture
 def creator(telegram, running_bot) -> Creator:
     return Creator(telegram, CREATOR)
+
+
+@pytest.fixture
+def colleague(telegram, running_bot) -> Creator:
+    return Creator(telegram, COLLEAGUE, "Bea")
 
 
 @pytest.fixture

@@ -121,6 +121,32 @@ def test_a_stranger_is_refused_and_nothing_runs(stranger, telegram):
     assert flow_run_count() == before
 
 
+def test_only_the_creator_decides_their_draft(creator, colleague, running_bot, telegram):
+    creator.send_text("Che, ayer tomé el colectivo y el boleto costaba el doble que el mes pasado.")
+    draft = creator.wait_draft()
+    (run,) = running_bot.submission.runs.values()
+    run.watch()  # until it waits at the gate
+
+    for label in ("Approve", "Reject", "Revise"):
+        colleague.press(draft, label)  # the same message, seen in a shared chat
+    refusals = telegram.wait_for(
+        lambda c: (
+            c.method == "answerCallbackQuery" and "Only the person" in c.params.get("text", "")
+        ),
+        count=3,
+    )
+    assert len(refusals) == 3
+    colleague.send_text(f"/cancel {run.id}")
+    colleague.wait_reply("You have no run with that id")
+    assert run.is_paused()
+    assert not [c for c in telegram.calls_to("editMessageText") if "by Bea" in c.params["text"]]
+    assert not [c for c in telegram.calls if "What should change?" in c.params.get("text", "")]
+
+    creator.press(draft, "Approve")
+    creator.wait_reply("Approved by Ana", method="editMessageText")
+    assert run.result(120).name == "Published"
+
+
 def test_the_same_note_delivered_twice_runs_once(creator):
     creator.send_voice("same-note-twice")
     creator.wait_draft()
@@ -233,3 +259,49 @@ def test_an_edited_message_is_not_a_new_note(creator, telegram):
     creator.send_text("/help")
     creator.wait_reply("/dialect")
     assert not [c for c in creator.sent("sendMessage") if "Received" in c.params["text"]]
+
+
+def waited_out(telegram, method: str, retry_after: float) -> None:
+    """`method` was refused once for flood control, then retried only after the wait."""
+    (refused,) = telegram.refusals(method)  # an early retry would have been refused again
+    retried = next(c for c in telegram.calls_to(method) if c.at > refused.at)
+    assert retried.at - refused.at >= retry_after
+    assert not retried.refused
+
+
+def test_flood_control_on_the_runs_messages_is_waited_out(creator, telegram):
+    # The bot's first call is its "Received" reply; every edit after it is the run's status.
+    telegram.fail_next("editMessageText", retry_after=2)
+    creator.send_text("Che, ayer tomé el colectivo y el boleto costaba el doble que el mes pasado.")
+    creator.wait_reply("Received")
+    telegram.fail_next("sendMessage", retry_after=2)  # the next message is the run's draft
+    draft = creator.wait_draft()
+    waited_out(telegram, "editMessageText", 2)
+    waited_out(telegram, "sendMessage", 2)
+    assert telegram.refusals("sendMessage")[0].params["text"] == draft.params["text"]
+
+    telegram.fail_next("sendDocument", retry_after=2)
+    creator.press(draft, "Approve")
+    creator.wait_reply("Published.", method="editMessageText")
+    names = [d.params["document"]["filename"] for d in creator.documents(2)]
+    waited_out(telegram, "sendDocument", 2)
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["json", "md"]  # each sent once
+    assert len(creator.sent("sendDocument")) == 2
+
+
+def test_flood_control_on_a_reply_is_waited_out_and_the_note_runs_once(creator, telegram):
+    telegram.fail_next("sendMessage", retry_after=2)  # hits the "Received" reply
+    note = creator.send_text("Che, el colectivo está carísimo y el boleto costaba el doble.")
+    creator.wait_draft()
+    waited_out(telegram, "sendMessage", 2)
+    assert telegram.refusals("sendMessage")[0].params["text"].startswith("Received")
+    assert len(runs_tagged(f"note:text-{note['chat']['id']}-{note['message_id']}")) == 1
+
+
+def test_flood_control_that_outlasts_the_retries_reaches_the_error_handler(creator, caplog):
+    creator.telegram.fail_next("sendMessage", times=4, retry_after=1)  # one more than retried
+    creator.send_text("/help")
+    creator.wait_reply("Something went wrong on my side")
+    assert "RetryAfter" in caplog.text
+    creator.send_text("/help")
+    creator.wait_reply("/dialect")
