@@ -57,11 +57,17 @@ def tail(log: Path, lines: int = 40) -> str:
 class PrefectServer:
     """`prefect server start` on loopback with basic auth; restarts on the same port and DB."""
 
-    def __init__(self, home: Path, database_url: str | None = None, auth: str = FAKE_AUTH):
+    def __init__(
+        self,
+        home: Path,
+        database_url: str | None = None,
+        auth: str = FAKE_AUTH,
+        port: int | None = None,
+    ):
         self.home = home
         self.database_url = database_url
         self.auth = auth
-        self.port = free_port()
+        self.port = port or free_port()
         self.log = home / "server.log"
         self.process: subprocess.Popen | None = None
 

@@ -1,0 +1,140 @@
+"""The service stack for benchmarks: a Prefect server, runners, notes submitted like the bot.
+
+The processes are started by the whole-stack test harness (tests/stack.py, tests/runner.py),
+so the benchmark measures exactly what the system tests run. Times come from the server's
+own state timestamps, so how often this process polls does not blur them.
+"""
+
+import contextlib
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.schemas.objects import FlowRun, State, StateType
+
+from bench.environment import AUTH
+from bench.memory import PeakMemory
+from editorbot.schemas import RunOptions
+from flows.approval import decide
+from flows.serve import DEPLOYMENT, submit
+from tests.runner import served_deployment
+from tests.stack import PrefectServer
+
+
+@contextlib.contextmanager
+def server(home: Path, port: int, memory: PeakMemory) -> Iterator[PrefectServer]:
+    """`prefect server start` (SQLite, basic auth) where bench.environment pointed us."""
+    running = PrefectServer(home / "server", auth=AUTH, port=port)
+    running.start()
+    try:
+        memory.watch("server", running.process.pid)
+        yield running
+    finally:
+        running.stop()
+
+
+@contextlib.contextmanager
+def runner(
+    home: Path, storage: str, memory: PeakMemory, poll_s: int = 2, name: str = "runner"
+) -> Iterator[subprocess.Popen]:
+    """`editorbot serve` polling every `poll_s`; yields once it has polled for work."""
+    started = time.time()
+    settings = {"EDITORBOT_STORAGE": storage, "PREFECT_RUNNER_POLL_FREQUENCY": str(poll_s)}
+    with served_deployment(home / name, **settings) as process:
+        memory.watch(name, process.pid, children_name="flow run")
+        # The deployment may exist from an earlier runner: wait for this one's first poll.
+        with get_client(sync_client=True) as client:
+            deadline = time.monotonic() + 120
+            while (polled := client.read_deployment_by_name(DEPLOYMENT).last_polled) is None or (
+                polled.timestamp() < started
+            ):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{name} never polled for runs")
+                time.sleep(0.2)
+        try:
+            yield process
+        finally:
+            memory.roots.pop(name, None)
+
+
+def submit_note(note: Path, run_key: str, options: RunOptions) -> tuple[UUID, float]:
+    """Queue the note as the bot does (deployment run, idempotency key); returns id and time."""
+    submitted = time.time()
+    run = submit(str(note), run_key, options, idempotency_key=f"bench-{run_key}")
+    return run.id, submitted
+
+
+def read_runs(ids: list[UUID]) -> list[FlowRun]:
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)), limit=len(ids)
+        )
+
+
+def wait_until(run_id: UUID, done, timeout_s: float = 900) -> FlowRun:
+    """Poll the run until `done(state)`; raise if it ends otherwise or takes too long."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        (run,) = read_runs([run_id])
+        if run.state is not None and done(run.state):
+            return run
+        if run.state is not None and run.state.is_final():
+            raise RuntimeError(f"run {run_id} ended {run.state.name}: {run.state.message}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"run {run_id} still {run.state and run.state.name}")
+        time.sleep(0.25)
+
+
+def approve(run_id: UUID) -> float:
+    """Decide the waiting draft as a reviewer would; returns when the decision was sent."""
+    approved = time.time()
+    decide(run_id, "approve")
+    return approved
+
+
+def history(run_id: UUID) -> list[State]:
+    with get_client(sync_client=True) as client:
+        return sorted(client.read_flow_run_states(run_id), key=lambda s: s.timestamp)
+
+
+def segments(states: list[State]) -> list[list[State]]:
+    """A run's execution segments: the gate (a Paused/Suspended state) ends one.
+
+    A served run is suspended at the gate (its process exits) and rescheduled by the
+    decision, so an approved run has two segments: submission → gate, decision → end.
+    """
+    parts: list[list[State]] = [[]]
+    for state in states:
+        parts[-1].append(state)
+        if state.type == StateType.PAUSED:
+            parts.append([])
+    return [part for part in parts if part]
+
+
+def ran_once(states: list[State]) -> bool:
+    """Nothing was executed twice: every execution segment has exactly one Running state."""
+    return all(sum(s.type == StateType.RUNNING for s in part) == 1 for part in segments(states))
+
+
+def timings(states: list[State], submitted: float, approved: float | None) -> dict[str, float]:
+    """Seconds from submission (or approval) to the server's timestamps of each milestone."""
+
+    def first(kind: StateType, after: float) -> float | None:
+        found = [s.timestamp.timestamp() for s in states if s.type == kind]
+        found = [t for t in found if t >= after]
+        return min(found) - after if found else None
+
+    out = {
+        "to_pending": first(StateType.PENDING, submitted),
+        "to_running": first(StateType.RUNNING, submitted),
+        "to_draft": first(StateType.PAUSED, submitted),
+    }
+    if approved is not None:
+        out["approval_to_running"] = first(StateType.RUNNING, approved)
+        out["approval_to_published"] = first(StateType.COMPLETED, approved)
+    return out
