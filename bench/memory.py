@@ -50,6 +50,8 @@ class PeakMemory(threading.Thread):
         self.interval_s = interval_s
         self.roots: dict[str, tuple[int, str | None]] = {}
         self.peaks: dict[str, int] = defaultdict(int)
+        self.most_children = 0
+        """The most child processes (flow runs) the watched runners had at one instant."""
         self._done = threading.Event()
 
     def watch(self, name: str, pid: int, children_name: str | None = None) -> None:
@@ -57,7 +59,7 @@ class PeakMemory(threading.Thread):
 
     def sample(self) -> None:
         children, rss = _processes()
-        stack = 0
+        stack, runs = 0, 0
         for name, (pid, children_name) in list(self.roots.items()):
             if pid not in rss:
                 continue
@@ -67,10 +69,12 @@ class PeakMemory(threading.Thread):
                 self.peaks[name] = max(self.peaks[name], tree)
                 continue
             self.peaks[name] = max(self.peaks[name], rss[pid])
+            runs += len(children.get(pid, ()))
             for child in children.get(pid, ()):
                 one = sum(rss.get(p, 0) for p in _tree(child, children))
                 self.peaks[children_name] = max(self.peaks[children_name], one)
         self.peaks["stack"] = max(self.peaks["stack"], stack)
+        self.most_children = max(self.most_children, runs)
 
     def run(self) -> None:
         while not self._done.wait(self.interval_s):

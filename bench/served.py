@@ -13,6 +13,14 @@ from pathlib import Path
 from uuid import UUID
 
 from prefect import get_client
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterName,
+    FlowRunFilter,
+    FlowRunFilterId,
+    TaskRunFilter,
+    TaskRunFilterName,
+)
 from prefect.client.schemas.objects import FlowRun, State, StateType
 
 from bench.environment import AUTH
@@ -45,12 +53,15 @@ def runner(
     settings = {"EDITORBOT_STORAGE": storage, "PREFECT_RUNNER_POLL_FREQUENCY": str(poll_s)}
     with served_deployment(home / name, **settings) as process:
         memory.watch(name, process.pid, children_name="flow run")
-        # The deployment may exist from an earlier runner: wait for this one's first poll.
+        # The deployment may exist from an earlier runner: wait until this one has registered
+        # it again (`updated`) and the server has been polled since.
         with get_client(sync_client=True) as client:
             deadline = time.monotonic() + 120
-            while (polled := client.read_deployment_by_name(DEPLOYMENT).last_polled) is None or (
-                polled.timestamp() < started
-            ):
+            while True:
+                deployment = client.read_deployment_by_name(DEPLOYMENT)
+                marks = (deployment.updated, deployment.last_polled)
+                if all(mark is not None and mark.timestamp() >= started for mark in marks):
+                    break
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{name} never polled for runs")
                 time.sleep(0.2)
@@ -68,11 +79,17 @@ def submit_note(note: Path, run_key: str, options: RunOptions) -> tuple[UUID, fl
 
 
 def read_runs(ids: list[UUID]) -> list[FlowRun]:
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
     with get_client(sync_client=True) as client:
         return client.read_flow_runs(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)), limit=len(ids)
+        )
+
+
+def read_runs_of_deployment() -> list[FlowRun]:
+    """Every run of the deployment on the server, however it was created."""
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(
+            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["voice-to-script"]))
         )
 
 
@@ -138,3 +155,17 @@ def timings(states: list[State], submitted: float, approved: float | None) -> di
         out["approval_to_running"] = first(StateType.RUNNING, approved)
         out["approval_to_published"] = first(StateType.COMPLETED, approved)
     return out
+
+
+def transcriptions(run_ids: list[UUID]) -> dict[UUID, int]:
+    """How many times each run really transcribed (task runs Completed, not Cached)."""
+    counts = dict.fromkeys(run_ids, 0)
+    with get_client(sync_client=True) as client:
+        task_runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=run_ids)),
+            task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="transcribe")),
+        )
+    for task_run in task_runs:
+        if task_run.state is not None and task_run.state.name == "Completed":
+            counts[task_run.flow_run_id] += 1
+    return counts
