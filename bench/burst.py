@@ -78,6 +78,7 @@ def main() -> None:
     stamp = time.strftime("%H%M%S")
     keys = [make_run_key("burst", f"{stamp}n{i}") for i in range(args.notes)]
 
+    print(f"logs and data in {HOME}", file=sys.stderr)
     memory = PeakMemory()
     memory.start()
     with served.server(HOME, PORT, memory), contextlib.ExitStack() as runners:

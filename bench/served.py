@@ -71,10 +71,10 @@ def runner(
             memory.roots.pop(name, None)
 
 
-def submit_note(note: Path, run_key: str, options: RunOptions) -> tuple[UUID, float]:
-    """Queue the note as the bot does (deployment run, idempotency key); returns id and time."""
+def submit_note(source: Path | str, run_key: str, options: RunOptions) -> tuple[UUID, float]:
+    """Queue a note (a path, or `text:<words>`) as the bot does; returns run id and time."""
     submitted = time.time()
-    run = submit(str(note), run_key, options, idempotency_key=f"bench-{run_key}")
+    run = submit(str(source), run_key, options, idempotency_key=f"bench-{run_key}")
     return run.id, submitted
 
 
@@ -152,6 +152,7 @@ def timings(states: list[State], submitted: float, approved: float | None) -> di
         "to_draft": first(StateType.PAUSED, submitted),
     }
     if approved is not None:
+        out["approval_to_pending"] = first(StateType.PENDING, approved)
         out["approval_to_running"] = first(StateType.RUNNING, approved)
         out["approval_to_published"] = first(StateType.COMPLETED, approved)
     return out
