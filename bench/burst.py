@@ -66,11 +66,15 @@ def main() -> None:
     parser.add_argument("--dialect", default="rioplatense")
     parser.add_argument("--notes", type=int, default=20)
     parser.add_argument("--runners", type=int, default=1)
+    parser.add_argument(
+        "--postgres", action="store_true", help="the server on PostgreSQL instead of SQLite"
+    )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds for the whole drain")
     args = parser.parse_args()
 
     from editorbot.run_key import make_run_key
     from editorbot.schemas import RunOptions
+    from tests.stack import postgres_database
 
     note = Path(args.note)
     options = RunOptions(language=args.language, dialect=args.dialect)
@@ -81,9 +85,11 @@ def main() -> None:
     print(f"logs and data in {HOME}", file=sys.stderr)
     memory = PeakMemory()
     memory.start()
-    with served.server(HOME, PORT, memory), contextlib.ExitStack() as runners:
+    with contextlib.ExitStack() as parts:
+        database = parts.enter_context(postgres_database()) if args.postgres else None
+        parts.enter_context(served.server(HOME, PORT, memory, database))
         for i in range(args.runners):
-            runners.enter_context(served.runner(HOME, storage, memory, name=f"runner-{i + 1}"))
+            parts.enter_context(served.runner(HOME, storage, memory, name=f"runner-{i + 1}"))
         submitted = dict(served.submit_note(note, key, options) for key in keys)
         submit_span = max(submitted.values()) - min(submitted.values())
         run_ids = list(submitted)
@@ -96,7 +102,8 @@ def main() -> None:
             states = served.history(run_id)
             per_run.append(
                 {"run_id": str(run_id), "run_key": runs[run_id].parameters["run_key"],
-                 "final": runs[run_id].state.name, "ran_once": served.ran_once(states),
+                 "final": runs[run_id].state.name, "message": runs[run_id].state.message,
+                 "ran_once": served.ran_once(states),
                  "transcriptions": transcribed[run_id],
                  "submitted": submitted[run_id],
                  "end": max(s.timestamp.timestamp() for s in states),
@@ -113,11 +120,13 @@ def main() -> None:
     summary = {
         "notes": args.notes,
         "runners": args.runners,
+        "database": "postgresql" if args.postgres else "sqlite",
         "submitted_in_s": submit_span,
         "flow_runs_on_server": on_server,
         "reached_the_gate": len(to_draft),
         "draft_files": drafts,
         "published": published,
+        "not_published": {r["run_key"]: r["message"] for r in per_run if r["final"] != "Published"},
         "ran_once": all(r["ran_once"] for r in per_run),
         "transcribed_once_each": all(r["transcriptions"] == 1 for r in per_run),
         "last_draft_s": max(r["submitted"] + r["to_draft"] for r in per_run if r["to_draft"])

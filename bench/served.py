@@ -33,9 +33,11 @@ from tests.stack import PrefectServer
 
 
 @contextlib.contextmanager
-def server(home: Path, port: int, memory: PeakMemory) -> Iterator[PrefectServer]:
-    """`prefect server start` (SQLite, basic auth) where bench.environment pointed us."""
-    running = PrefectServer(home / "server", auth=AUTH, port=port)
+def server(
+    home: Path, port: int, memory: PeakMemory, database_url: str | None = None
+) -> Iterator[PrefectServer]:
+    """`prefect server start` (SQLite unless `database_url`, basic auth) on `port`."""
+    running = PrefectServer(home / "server", database_url, auth=AUTH, port=port)
     running.start()
     try:
         memory.watch("server", running.process.pid)
