@@ -11,7 +11,7 @@ on call: it approves each draft as soon as it waits, until every run has ended.
 Drain time is first submission → last published. Latency per note is submission → draft
 (the run suspended at the gate), from the server's state timestamps. "Ran once": every
 execution segment of every run (submission → gate, decision → end) has exactly one Running
-state, and every note was transcribed once (the rerun after the decision takes it from the
+state, and no note was transcribed twice (the rerun after the decision takes it from the
 cache). Peak memory is the sum of RSS over the server's and runners' process trees, flow-run
 processes included, sampled every 0.2 s. Prints a table; JSON in bench/results/burst.json.
 """
@@ -128,7 +128,7 @@ def main() -> None:
         "published": published,
         "not_published": {r["run_key"]: r["message"] for r in per_run if r["final"] != "Published"},
         "ran_once": all(r["ran_once"] for r in per_run),
-        "transcribed_once_each": all(r["transcriptions"] == 1 for r in per_run),
+        "transcribed_twice": sum(r["transcriptions"] > 1 for r in per_run),
         "last_draft_s": max(r["submitted"] + r["to_draft"] for r in per_run if r["to_draft"])
         - first,
         "drain_s": max(r["end"] for r in per_run) - first,
