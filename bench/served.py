@@ -52,7 +52,13 @@ def runner(
 ) -> Iterator[subprocess.Popen]:
     """`editorbot serve` polling every `poll_s`; yields once it has polled for work."""
     started = time.time()
-    settings = {"EDITORBOT_STORAGE": storage, "PREFECT_RUNNER_POLL_FREQUENCY": str(poll_s)}
+    settings = {
+        "EDITORBOT_STORAGE": storage,
+        "PREFECT_RUNNER_POLL_FREQUENCY": str(poll_s),
+        # One results directory for every runner, as compose's volume: a run resumed on
+        # another runner then finds its transcript in the cache instead of redoing it.
+        "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(home / "results"),
+    }
     with served_deployment(home / name, **settings) as process:
         memory.watch(name, process.pid, children_name="flow run")
         # The deployment may exist from an earlier runner: wait until this one has registered
