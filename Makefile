@@ -82,6 +82,7 @@ test: test-system-deps lint infra-check stack-check $(VENV)/.test-engines
 bench: system-deps $(VENV)/.test-engines
 	$(BIN)/python bench/transcribe.py --repeats 3
 	$(BIN)/python bench/pipeline.py --repeat 3
+	$(BIN)/python bench/burst.py --notes 20
 
 clean:
 	rm -rf $(VENV) .venv-infra data .pytest_cache .ruff_cache

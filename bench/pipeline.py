@@ -1,29 +1,40 @@
-"""Time the pipeline's steps called directly against the same steps inside a Prefect flow run.
+"""One note through the steps called directly, the flow in-process, and the real service stack.
 
-    .venv/bin/python bench/pipeline.py [NOTE] [--repeat 3]
+    .venv/bin/python bench/pipeline.py [NOTE] [--language en] [--repeat 3] [--polls 2 10]
 
-Prints a table and writes bench/results/pipeline.json. The Whisper model is loaded (and timed)
-once before either path, so both measure the same warm work; the difference is orchestration.
+(a) direct: each task's plain function in this process. In-process flow: the real flow run
+by this process against the stack's server, gate included. (b) served: a Prefect server
+process, a runner (`editorbot serve`) and the note submitted as the bot submits it; the
+runner starts a process per flow run, which loads the model, and the gate suspends the run,
+so the decision reschedules it and a new process finishes it from the cache. Each figure
+is the median of --repeat runs, each with a fresh run key (nothing from the cache); the
+served path uses the first of --polls as the runner's poll frequency.
+Run start latency: --latency-samples typed notes (nothing to transcribe) per poll frequency,
+submitted like the bot's and approved at once. Times come from the server's state timestamps.
+Prints the tables and writes bench/results/pipeline.json.
 """
 
 import argparse
 import json
 import os
 import platform
+import resource
+import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-_home = tempfile.mkdtemp(prefix="editorbot-bench-")
-os.environ.update(
-    PREFECT_HOME=f"{_home}/prefect",
-    PREFECT_SERVER_ANALYTICS_ENABLED="false",
-    PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL="CRITICAL",
-    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
-)
+from bench.environment import prepare  # noqa: E402
+
+HOME, PORT = prepare()  # before Prefect is imported
+
+from bench import served  # noqa: E402
+from bench.memory import PeakMemory  # noqa: E402
+
+LATENCIES = ("to_pending", "to_running", "approval_to_pending", "approval_to_running")
+TYPED = "text:Hoy quiero contar por qué grabo una nota de voz cada mañana antes de trabajar."
 
 
 def direct(note: Path, run_key: str, options) -> dict[str, float]:
@@ -37,98 +48,162 @@ def direct(note: Path, run_key: str, options) -> dict[str, float]:
     from tasks.transcribe import transcribe
     from tasks.write_subtitles import write_subtitles
 
-    marks, start = {}, time.perf_counter()
+    start = time.perf_counter()
     raw = download.fn(str(note), run_key)
     cleaned = normalize_audio.fn(raw, run_key)
-    marks["normalize"] = time.perf_counter() - start
     transcript = transcribe.fn(cleaned, options.language)
-    marks["transcribe"] = time.perf_counter() - start - marks["normalize"]
     write_subtitles.fn(transcript, run_key)
     mediated = mediate.fn(transcript.text, options.dialect, [])
     script = structure.fn(mediated, options.template, run_key, transcript.language, 0, [])
     draft = save_draft.fn(script, mediated, run_key)
-    marks["to_draft"] = time.perf_counter() - start
+    to_draft = time.perf_counter() - start
     approved = time.perf_counter()
     publish.fn(draft, run_key)
-    marks["approval_to_published"] = time.perf_counter() - approved
-    return marks
+    return {"to_draft": to_draft, "approval_to_published": time.perf_counter() - approved}
 
 
-def orchestrated(note: Path, run_key: str, options) -> dict[str, float]:
-    """The real flow in this process against the embedded Prefect API, gate included."""
+def in_process(note: Path, run_key: str, options) -> dict[str, float]:
+    """The real flow in this process (LocalRun, as `editorbot process`), gate included."""
     from flows.local_run import LocalRun
 
     start = time.perf_counter()
     run = LocalRun(str(note), run_key, options)
-    assert run.watch(poll_s=0.05).is_paused()
+    if not run.watch(poll_s=0.05).is_paused():
+        raise RuntimeError(f"the in-process run never reached the gate: {run.id}")
     to_draft = time.perf_counter() - start
     approved = time.perf_counter()
     run.decide("approve")
-    assert run.result(300).name == "Published"
+    if run.result(600).name != "Published":
+        raise RuntimeError(f"the in-process run was not published: {run.id}")
     return {"to_draft": to_draft, "approval_to_published": time.perf_counter() - approved}
+
+
+def through_stack(note: Path | str, run_key: str, options) -> dict[str, float]:
+    """Submit like the bot, approve as soon as the draft waits, wait for the script."""
+    run_id, submitted = served.submit_note(note, run_key, options)
+    served.wait_until(run_id, lambda state: state.is_paused())
+    approved = served.approve(run_id)
+    run = served.wait_until(run_id, lambda state: state.is_final())
+    if run.state.name != "Published":
+        raise RuntimeError(f"the served run ended {run.state.name}: {run.state.message}")
+    states = served.history(run_id)
+    return served.timings(states, submitted, approved) | {"ran_once": served.ran_once(states)}
+
+
+def median(runs: list[dict], field: str) -> float:
+    return statistics.median(r[field] for r in runs)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("note", nargs="?", default=str(ROOT / "samples" / "nota_venezolana.ogg"))
+    parser.add_argument("note", nargs="?", default=str(ROOT / "tests" / "data" / "speech_60s.ogg"))
+    parser.add_argument("--language", default="en", help="the note's Whisper language code")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--polls", type=int, nargs="+", default=[2, 10], help="runner poll frequencies, seconds"
+    )
+    parser.add_argument(
+        "--latency-samples", type=int, default=6, help="typed notes per poll frequency"
+    )
     args = parser.parse_args()
-
-    from prefect import get_client
 
     from editorbot.run_key import make_run_key
     from editorbot.schemas import RunOptions
     from editorbot.settings import get_settings
     from editorbot.whisper import get_engine
 
-    note, options = Path(args.note), RunOptions(dialect="venezuelan", template="story")
-    os.environ["EDITORBOT_STORAGE"] = f"file://{_home}/data"
+    note, options = Path(args.note), RunOptions(language=args.language)
+    stamp = time.strftime("%H%M%S")
     loaded = time.perf_counter()
-    get_engine(get_settings())
+    get_engine(get_settings())  # the direct and in-process paths then measure warm work
     model_load = time.perf_counter() - loaded
-    server = time.perf_counter()
-    with get_client(sync_client=True) as client:
-        client.hello()  # starts the embedded server, timed on its own
-    server_start = time.perf_counter() - server
 
-    results = {"direct": [], "flow": []}
-    for i in range(args.repeat):  # fresh run keys: no cache hits, both paths do all the work
-        results["direct"].append(direct(note, make_run_key("bench", f"d{i}"), options))
-        results["flow"].append(orchestrated(note, make_run_key("bench", f"f{i}"), options))
-
-    def best(path: str, field: str) -> float:
-        return min(r[field] for r in results[path])
+    print(f"logs and data in {HOME}", file=sys.stderr)
+    memory = PeakMemory()
+    memory.start()
+    runs: dict[str, list[dict]] = {"direct": [], "in_process": []}
+    with served.server(HOME, PORT, memory):
+        for i in range(args.repeat):
+            runs["direct"].append(direct(note, make_run_key("direct", f"{stamp}{i}"), options))
+            key = make_run_key("inproc", f"{stamp}{i}")
+            runs["in_process"].append(in_process(note, key, options))
+        for poll in args.polls:
+            with served.runner(HOME, os.environ["EDITORBOT_STORAGE"], memory, poll_s=poll):
+                if poll == args.polls[0]:
+                    runs["served"] = [
+                        through_stack(note, make_run_key("served", f"{stamp}{i}"), options)
+                        for i in range(args.repeat)
+                    ]
+                # Typed notes have nothing to transcribe: many start-up samples, cheaply.
+                runs[f"typed_poll_{poll}s"] = [
+                    through_stack(TYPED, make_run_key(f"typed{poll}", f"{stamp}{i}"), options)
+                    for i in range(args.latency_samples)
+                ]
+    memory.stop()
+    peaks = memory.peaks_mb()
+    # ru_maxrss (KiB): this process ran the direct path and the in-process flow.
+    peaks["bench process (a + in-process)"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    )
 
     rows = []
     for field in ("to_draft", "approval_to_published"):
-        a, b = best("direct", field), best("flow", field)
+        a, flow, b = (median(runs[p], field) for p in ("direct", "in_process", "served"))
         rows.append(
-            {"measure": field, "direct_s": a, "flow_s": b, "overhead_s": b - a, "ratio": b / a}
-        )
+            {"measure": field, "direct_s": a, "in_process_s": flow, "served_s": b,
+             "overhead_s": b - a, "ratio": b / a if a >= 0.01 else None}
+        )  # fmt: skip
+    latency = [
+        {"poll_s": poll}
+        | {
+            f"{field}_{stat.__name__}": stat(r[field] for r in runs[f"typed_poll_{poll}s"])
+            for field in LATENCIES
+            for stat in (statistics.median, max)
+        }
+        for poll in args.polls
+    ]
+    in_this_process = ("direct", "in_process")
+    ran_once = all(r["ran_once"] for p, rs in runs.items() if p not in in_this_process for r in rs)
+
     cpu = platform.processor() or platform.machine()
-    print(f"note: {note.name}; best of {args.repeat}; {os.cpu_count()} cores, {cpu}")
-    print(f"model load {model_load:.2f} s; embedded Prefect server start {server_start:.2f} s")
-    normalize, transcribe = best("direct", "normalize"), best("direct", "transcribe")
-    print(f"direct: normalize {normalize:.2f} s, transcribe {transcribe:.2f} s")
-    print(f"{'measure':<24}{'direct s':>10}{'flow s':>10}{'overhead s':>12}{'flow/direct':>13}")
+    print(f"note: {note.name}; median of {args.repeat}; {os.cpu_count()} cores, {cpu}")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"model load in this process {model_load:.2f} s (before the direct path)")
+    print(f"served path with the runner polling every {args.polls[0]} s:")
+    print(
+        f"{'measure':<24}{'direct s':>10}{'in-process s':>14}{'served s':>10}"
+        f"{'served-direct s':>17}{'served/direct':>15}"
+    )
     for r in rows:
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "—"
         print(
-            f"{r['measure']:<24}{r['direct_s']:>10.2f}{r['flow_s']:>10.2f}{r['overhead_s']:>12.2f}{r['ratio']:>13.2f}"
+            f"{r['measure']:<24}{r['direct_s']:>10.2f}{r['in_process_s']:>14.2f}"
+            f"{r['served_s']:>10.2f}{r['overhead_s']:>17.2f}{ratio:>15}"
         )
+    print(f"run start latency, {args.latency_samples} typed notes per runner poll frequency:")
+    heads = ("submit→Pending s", "submit→Running s", "approve→Pending s", "approve→Running s")
+    print(f"{'poll s':<8}" + "".join(f"{head:>20}" for head in heads))
+    print(f"{'':<8}" + "".join(f"{'median / max':>20}" for _ in heads))
+    for r in latency:
+        cells = [f"{r[f'{field}_median']:.2f} / {r[f'{field}_max']:.2f}" for field in LATENCIES]
+        print(f"{r['poll_s']:<8}" + "".join(f"{cell:>20}" for cell in cells))
+    print("peak RSS MB: " + ", ".join(f"{name} {mb}" for name, mb in peaks.items()))
+    print(f"every served run executed each segment exactly once: {ran_once}")
+
     out = ROOT / "bench" / "results" / "pipeline.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "note": note.name,
-                "model_load_s": model_load,
-                "server_start_s": server_start,
-                "rows": rows,
-                "runs": results,
-            },
-            indent=2,
-        )
-    )
+    report = {
+        "note": note.name,
+        "repeat": args.repeat,
+        "load_average_end": os.getloadavg(),
+        "model_load_s": model_load,
+        "rows": rows,
+        "start_latency": latency,
+        "peak_rss_mb": peaks,
+        "ran_once": ran_once,
+        "runs": runs,
+    }
+    out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")
 
 

@@ -58,12 +58,16 @@ class PrefectServer:
     """`prefect server start` on loopback with basic auth; restarts on the same port and DB."""
 
     def __init__(
-        self, home: Path, database_url: str | None = None, auth: str = PREFECT_AUTH_STRING
+        self,
+        home: Path,
+        database_url: str | None = None,
+        auth: str = PREFECT_AUTH_STRING,
+        port: int | None = None,
     ):
         self.home = home
         self.database_url = database_url
         self.auth = auth
-        self.port = free_port()
+        self.port = port or free_port()
         self.log = home / "server.log"
         self.process: subprocess.Popen | None = None
 

@@ -1,0 +1,159 @@
+"""Many notes submitted at once to the service stack: every draft made, none lost, none run twice.
+
+    .venv/bin/python bench/burst.py [--notes 20] [--runners 1] [NOTE --language es]
+
+A Prefect server process and --runners runners (`editorbot serve`: transcription limit 1
+slot, runner poll 2 s). The notes (the same recording, each with its own run key and
+idempotency key, so nothing comes from another's cache) are submitted one after another
+as fast as the client goes, as the bot submits them. This process then acts as a reviewer
+on call: it approves each draft as soon as it waits, until every run has ended.
+
+Drain time is first submission → last published. Latency per note is submission → draft
+(the run suspended at the gate), from the server's state timestamps. "Ran once": every
+execution segment of every run (submission → gate, decision → end) has exactly one Running
+state, and no note was transcribed twice (the rerun after the decision takes it from the
+cache). Peak memory is the sum of RSS over the server's and runners' process trees, flow-run
+processes included, sampled every 0.2 s. Prints a table; JSON in bench/results/burst.json.
+"""
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.environment import prepare  # noqa: E402
+
+HOME, PORT = prepare()  # before Prefect is imported
+
+from bench import served  # noqa: E402
+from bench.memory import PeakMemory  # noqa: E402
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least p % of values at or below."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def approve_until_drained(run_ids: list, timeout_s: float) -> dict:
+    """Approve each draft as it appears; return when every run has ended. {id: approved at}."""
+    approved, ended = {}, set()
+    deadline = time.monotonic() + timeout_s
+    while len(ended) < len(run_ids):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(run_ids) - len(ended)} runs still going after {timeout_s} s")
+        for run in served.read_runs([i for i in run_ids if i not in ended]):
+            if run.state.is_paused() and run.id not in approved:
+                approved[run.id] = served.approve(run.id)
+            elif run.state.is_final():
+                ended.add(run.id)
+        time.sleep(0.5)
+    return approved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "note", nargs="?", default=str(ROOT / "tests" / "data" / "es_rioplatense_synth.ogg")
+    )
+    parser.add_argument("--language", default="es")
+    parser.add_argument("--dialect", default="rioplatense")
+    parser.add_argument("--notes", type=int, default=20)
+    parser.add_argument("--runners", type=int, default=1)
+    parser.add_argument(
+        "--postgres", action="store_true", help="the server on PostgreSQL instead of SQLite"
+    )
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds for the whole drain")
+    args = parser.parse_args()
+
+    from editorbot.run_key import make_run_key
+    from editorbot.schemas import RunOptions
+    from tests.stack import postgres_database
+
+    note = Path(args.note)
+    options = RunOptions(language=args.language, dialect=args.dialect)
+    storage = os.environ["EDITORBOT_STORAGE"]
+    stamp = time.strftime("%H%M%S")
+    keys = [make_run_key("burst", f"{stamp}n{i}") for i in range(args.notes)]
+
+    print(f"logs and data in {HOME}", file=sys.stderr)
+    memory = PeakMemory()
+    memory.start()
+    with contextlib.ExitStack() as parts:
+        database = parts.enter_context(postgres_database()) if args.postgres else None
+        parts.enter_context(served.server(HOME, PORT, memory, database))
+        for i in range(args.runners):
+            parts.enter_context(served.runner(HOME, storage, memory, name=f"runner-{i + 1}"))
+        submitted = dict(served.submit_note(note, key, options) for key in keys)
+        submit_span = max(submitted.values()) - min(submitted.values())
+        run_ids = list(submitted)
+        approved = approve_until_drained(run_ids, args.timeout)
+        runs = {run.id: run for run in served.read_runs(run_ids)}
+        on_server = len(served.read_runs_of_deployment())
+        transcribed = served.transcriptions(run_ids)
+        per_run = []
+        for run_id in run_ids:
+            states = served.history(run_id)
+            per_run.append(
+                {"run_id": str(run_id), "run_key": runs[run_id].parameters["run_key"],
+                 "final": runs[run_id].state.name, "message": runs[run_id].state.message,
+                 "ran_once": served.ran_once(states),
+                 "transcriptions": transcribed[run_id],
+                 "submitted": submitted[run_id],
+                 "end": max(s.timestamp.timestamp() for s in states),
+                 **served.timings(states, submitted[run_id], approved.get(run_id))}
+            )  # fmt: skip
+    memory.stop()
+
+    data = Path(storage.removeprefix("file://"))
+    drafts = sum(any((data / "drafts" / key).glob("*")) for key in keys)
+    published = sum((data / "scripts" / f"{key}.json").is_file() for key in keys)
+    first = min(submitted.values())
+    to_draft = [r["to_draft"] for r in per_run if r["to_draft"] is not None]
+    to_published = [r["approval_to_published"] for r in per_run if r.get("approval_to_published")]
+    summary = {
+        "notes": args.notes,
+        "runners": args.runners,
+        "database": "postgresql" if args.postgres else "sqlite",
+        "submitted_in_s": submit_span,
+        "flow_runs_on_server": on_server,
+        "reached_the_gate": len(to_draft),
+        "draft_files": drafts,
+        "published": published,
+        "not_published": {r["run_key"]: r["message"] for r in per_run if r["final"] != "Published"},
+        "ran_once": all(r["ran_once"] for r in per_run),
+        "transcribed_twice": sum(r["transcriptions"] > 1 for r in per_run),
+        "last_draft_s": max(r["submitted"] + r["to_draft"] for r in per_run if r["to_draft"])
+        - first,
+        "drain_s": max(r["end"] for r in per_run) - first,
+        "to_draft_p50_s": percentile(to_draft, 50),
+        "to_draft_p95_s": percentile(to_draft, 95),
+        "approval_to_published_p50_s": percentile(to_published, 50) if to_published else None,
+        "approval_to_published_p95_s": percentile(to_published, 95) if to_published else None,
+        "peak_rss_mb": memory.peaks_mb(),
+        "most_flow_run_processes": memory.most_children,
+        "load_average_end": os.getloadavg(),
+    }
+    print(f"{note.name} × {args.notes}, {args.runners} runner(s), 1 transcription slot")
+    for name, value in summary.items():
+        if name == "peak_rss_mb":
+            for part, mb in value.items():
+                print(f"  {'peak RSS MB, ' + part:<30} {mb}")
+        elif name == "load_average_end":
+            print(f"  {name:<30} {' '.join(f'{x:.1f}' for x in value)}")
+        else:
+            print(f"  {name:<30} {f'{value:.2f}' if isinstance(value, float) else value}")
+    out = ROOT / "bench" / "results" / "burst.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"note": note.name, **summary, "runs": per_run}, indent=2) + "\n")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

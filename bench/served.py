@@ -1,0 +1,180 @@
+"""The service stack for benchmarks: a Prefect server, runners, notes submitted like the bot.
+
+The processes are started by the whole-stack test harness (tests/stack.py, tests/runner.py),
+so the benchmark measures exactly what the system tests run. Times come from the server's
+own state timestamps, so how often this process polls does not blur them.
+"""
+
+import contextlib
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterName,
+    FlowRunFilter,
+    FlowRunFilterId,
+    TaskRunFilter,
+    TaskRunFilterName,
+)
+from prefect.client.schemas.objects import FlowRun, State, StateType
+
+from bench.environment import AUTH
+from bench.memory import PeakMemory
+from editorbot.schemas import RunOptions
+from flows.approval import decide
+from flows.serve import DEPLOYMENT, submit
+from tests.runner import served_deployment
+from tests.stack import PrefectServer
+
+
+@contextlib.contextmanager
+def server(
+    home: Path, port: int, memory: PeakMemory, database_url: str | None = None
+) -> Iterator[PrefectServer]:
+    """`prefect server start` (SQLite unless `database_url`, basic auth) on `port`."""
+    running = PrefectServer(home / "server", database_url, auth=AUTH, port=port)
+    running.start()
+    try:
+        memory.watch("server", running.process.pid)
+        yield running
+    finally:
+        running.stop()
+
+
+@contextlib.contextmanager
+def runner(
+    home: Path, storage: str, memory: PeakMemory, poll_s: int = 2, name: str = "runner"
+) -> Iterator[subprocess.Popen]:
+    """`editorbot serve` polling every `poll_s`; yields once it has polled for work."""
+    started = time.time()
+    settings = {
+        "EDITORBOT_STORAGE": storage,
+        "PREFECT_RUNNER_POLL_FREQUENCY": str(poll_s),
+        # One results directory for every runner, as compose's volume: a run resumed on
+        # another runner then finds its transcript in the cache instead of redoing it.
+        "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(home / "results"),
+    }
+    with served_deployment(home / name, **settings) as process:
+        memory.watch(name, process.pid, children_name="flow run")
+        # The deployment may exist from an earlier runner: wait until this one has registered
+        # it again (`updated`) and the server has been polled since.
+        with get_client(sync_client=True) as client:
+            deadline = time.monotonic() + 120
+            while True:
+                deployment = client.read_deployment_by_name(DEPLOYMENT)
+                marks = (deployment.updated, deployment.last_polled)
+                if all(mark is not None and mark.timestamp() >= started for mark in marks):
+                    break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{name} never polled for runs")
+                time.sleep(0.2)
+        try:
+            yield process
+        finally:
+            memory.roots.pop(name, None)
+
+
+def submit_note(source: Path | str, run_key: str, options: RunOptions) -> tuple[UUID, float]:
+    """Queue a note (a path, or `text:<words>`) as the bot does; returns run id and time."""
+    submitted = time.time()
+    run = submit(str(source), run_key, options, idempotency_key=f"bench-{run_key}")
+    return run.id, submitted
+
+
+def read_runs(ids: list[UUID]) -> list[FlowRun]:
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)), limit=len(ids)
+        )
+
+
+def read_runs_of_deployment() -> list[FlowRun]:
+    """Every run of the deployment on the server, however it was created."""
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(
+            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["voice-to-script"]))
+        )
+
+
+def wait_until(run_id: UUID, done, timeout_s: float = 900) -> FlowRun:
+    """Poll the run until `done(state)`; raise if it ends otherwise or takes too long."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        (run,) = read_runs([run_id])
+        if run.state is not None and done(run.state):
+            return run
+        if run.state is not None and run.state.is_final():
+            raise RuntimeError(f"run {run_id} ended {run.state.name}: {run.state.message}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"run {run_id} still {run.state and run.state.name}")
+        time.sleep(0.25)
+
+
+def approve(run_id: UUID) -> float:
+    """Decide the waiting draft as a reviewer would; returns when the decision was sent."""
+    approved = time.time()
+    decide(run_id, "approve")
+    return approved
+
+
+def history(run_id: UUID) -> list[State]:
+    with get_client(sync_client=True) as client:
+        return sorted(client.read_flow_run_states(run_id), key=lambda s: s.timestamp)
+
+
+def segments(states: list[State]) -> list[list[State]]:
+    """A run's execution segments: the gate (a Paused/Suspended state) ends one.
+
+    A served run is suspended at the gate (its process exits) and rescheduled by the
+    decision, so an approved run has two segments: submission → gate, decision → end.
+    """
+    parts: list[list[State]] = [[]]
+    for state in states:
+        parts[-1].append(state)
+        if state.type == StateType.PAUSED:
+            parts.append([])
+    return [part for part in parts if part]
+
+
+def ran_once(states: list[State]) -> bool:
+    """Nothing was executed twice: every execution segment has exactly one Running state."""
+    return all(sum(s.type == StateType.RUNNING for s in part) == 1 for part in segments(states))
+
+
+def timings(states: list[State], submitted: float, approved: float | None) -> dict[str, float]:
+    """Seconds from submission (or approval) to the server's timestamps of each milestone."""
+
+    def first(kind: StateType, after: float) -> float | None:
+        found = [s.timestamp.timestamp() for s in states if s.type == kind]
+        found = [t for t in found if t >= after]
+        return min(found) - after if found else None
+
+    out = {
+        "to_pending": first(StateType.PENDING, submitted),
+        "to_running": first(StateType.RUNNING, submitted),
+        "to_draft": first(StateType.PAUSED, submitted),
+    }
+    if approved is not None:
+        out["approval_to_pending"] = first(StateType.PENDING, approved)
+        out["approval_to_running"] = first(StateType.RUNNING, approved)
+        out["approval_to_published"] = first(StateType.COMPLETED, approved)
+    return out
+
+
+def transcriptions(run_ids: list[UUID]) -> dict[UUID, int]:
+    """How many times each run really transcribed (task runs Completed, not Cached)."""
+    counts = dict.fromkeys(run_ids, 0)
+    with get_client(sync_client=True) as client:
+        task_runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=run_ids)),
+            task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="transcribe")),
+        )
+    for task_run in task_runs:
+        if task_run.state is not None and task_run.state.name == "Completed":
+            counts[task_run.flow_run_id] += 1
+    return counts
