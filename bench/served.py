@@ -55,10 +55,7 @@ def runner(
     settings = {
         "EDITORBOT_STORAGE": storage,
         "PREFECT_RUNNER_POLL_FREQUENCY": str(poll_s),
-        # One results directory for every runner, as compose's volume: a run resumed on
-        # another runner then finds its transcript in the cache instead of redoing it.
-        "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(home / "results"),
-    }
+    }  # task results go beside the artifacts (editorbot/results.py), shared by every runner
     with served_deployment(home / name, **settings) as process:
         memory.watch(name, process.pid, children_name="flow run")
         # The deployment may exist from an earlier runner: wait until this one has registered
