@@ -31,13 +31,14 @@ def transcribe(audio: StoredAudio, language: str) -> Transcript:
     """Transcribe the cleaned note (`language`: "es", "auto"…); BadAudio if no word is heard."""
     settings = get_settings()
     storage = configured_storage(settings)
-    engine = get_engine(settings)
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "note.wav"
         wav.write_bytes(storage.get(audio.key))
         # Local runs and `editorbot serve` create the limit; without it (deleted by hand)
         # this takes no slot and waits for nothing rather than failing the run.
         with concurrency(TRANSCRIPTION_SLOTS, occupy=1, lease_duration=SLOT_LEASE_S, strict=False):
+            # Loaded inside the slot: a queued note waits without holding a model in memory.
+            engine = get_engine(settings)
             transcript = engine.transcribe(wav, language, settings.whisper_beam_size)
     if not transcript.text:
         # A tone, music or noise loud enough to pass the silence check: there are no words
