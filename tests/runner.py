@@ -16,10 +16,13 @@ from tests.stack import child_env, stop, tail
 
 
 @contextlib.contextmanager
-def served_deployment(prefect_home: Path, **settings: str) -> Iterator[subprocess.Popen]:
+def served_deployment(
+    prefect_home: Path, *options: str, **settings: str
+) -> Iterator[subprocess.Popen]:
     """Start a runner against this process's Prefect API; yields once the deployment exists.
 
-    `settings` are extra environment variables (storage, Telegram); the test's own
+    `options` go to `editorbot serve` (e.g. --run-slots 2); `settings` are extra
+    environment variables (storage, Telegram); the test's own
     PREFECT_* and EDITORBOT_* variables are not passed on. Its output goes to
     `prefect_home/serve.log`.
     """
@@ -30,7 +33,7 @@ def served_deployment(prefect_home: Path, **settings: str) -> Iterator[subproces
         api["PREFECT_API_AUTH_STRING"] = PREFECT_API_AUTH_STRING.value()
     with log.open("a") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "editorbot.cli", "serve"],
+            [sys.executable, "-m", "editorbot.cli", "serve", *options],
             env=child_env(PREFECT_HOME=str(prefect_home), **api, **settings),
             stdout=output,
             stderr=subprocess.STDOUT,
