@@ -46,7 +46,8 @@ def open_resume_form(page, api_url: str, run_id):
     page.goto(api_url.removesuffix("/api") + f"/runs/flow-run/{run_id}")
     page.get_by_role("button", name="Resume").click()
     form = page.locator(".p-modal__card")
-    form.get_by_role("button", name="Submit").wait_for()
+    # The gate's own words (flows/approval.py), under the draft: the form has loaded.
+    form.get_by_text("Approve, ask for a revision").wait_for()
     assert "approve" in form.inner_text()  # the decision the gate offers by default
     return form
 
