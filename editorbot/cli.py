@@ -195,7 +195,7 @@ def cmd_serve(args) -> int:
         )
     from flows.serve import serve_voice_to_script
 
-    serve_voice_to_script(args.transcription_slots)
+    serve_voice_to_script(args.transcription_slots, args.run_slots)
     return 0
 
 
@@ -319,6 +319,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         help="transcriptions allowed at once across every runner (default 1)",
+    )
+    serve.add_argument(
+        "--run-slots",
+        type=int,
+        help="flow runs this runner executes at once; the rest wait for another runner or a "
+        "free slot (default: no limit)",
     )
     serve.set_defaults(handler=cmd_serve)
 

@@ -5,8 +5,9 @@ from uuid import UUID
 
 from prefect import get_client
 from prefect.artifacts import create_markdown_artifact
+from prefect.client.schemas.responses import SetStateStatus
 from prefect.exceptions import FlowPauseTimeout
-from prefect.flow_runs import pause_flow_run, resume_flow_run, suspend_flow_run
+from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import deployment
 from prefect.states import State
@@ -69,7 +70,15 @@ def decide(flow_run_id: UUID | str, decision: str, notes: str = "") -> None:
     run_id = UUID(str(flow_run_id))
     with get_client(sync_client=True) as client:
         state = client.read_flow_run(run_id).state
-    if state is None or not state.is_paused():
-        shown = state.name if state else "unknown"
-        raise NotWaiting(f"Run {run_id} is not waiting for approval; it is {shown}.")
-    resume_flow_run(run_id, run_input=answer.model_dump(include={"decision", "notes"}))
+        if state is not None and state.is_paused():
+            # Approvers race (chat, CLI, UI): the server resumes a paused run once and
+            # answers the others ABORT, which Prefect's own resume_flow_run passes over in
+            # silence; only an accepted resume means this decision is the one taken.
+            response = client.resume_flow_run(
+                run_id, run_input=answer.model_dump(include={"decision", "notes"})
+            )
+            if response.status == SetStateStatus.ACCEPT:
+                return
+            state = client.read_flow_run(run_id).state
+    shown = state.name if state else "unknown"
+    raise NotWaiting(f"Run {run_id} is not waiting for approval; it is {shown}.")

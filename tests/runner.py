@@ -21,10 +21,13 @@ from tests.stack import child_env, stop, tail
 
 
 @contextlib.contextmanager
-def served_deployment(prefect_home: Path, **settings: str) -> Iterator[subprocess.Popen]:
+def served_deployment(
+    prefect_home: Path, *options: str, **settings: str
+) -> Iterator[subprocess.Popen]:
     """Start a runner against this process's Prefect API; yields once the deployment exists.
 
-    `settings` are extra environment variables (storage, Telegram); the test's own
+    `options` go to `editorbot serve` (e.g. --run-slots 2); `settings` are extra
+    environment variables (storage, Telegram); the test's own
     PREFECT_* and EDITORBOT_* variables are not passed on. Its output goes to
     `prefect_home/serve.log`. The runner leads its own process group, so a test can kill
     it together with the flow runs it started, as a VM losing power would (`kill_group`).
@@ -36,7 +39,7 @@ def served_deployment(prefect_home: Path, **settings: str) -> Iterator[subproces
         api["PREFECT_API_AUTH_STRING"] = PREFECT_API_AUTH_STRING.value()
     with log.open("a") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "editorbot.cli", "serve"],
+            [sys.executable, "-m", "editorbot.cli", "serve", *options],
             env=child_env(PREFECT_HOME=str(prefect_home), **api, **settings),
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -2,6 +2,7 @@
 
 import contextlib
 import logging
+import threading
 import uuid
 
 import pytest
@@ -14,7 +15,7 @@ from editorbot.schemas import RunOptions, Script
 from editorbot.settings import get_settings
 from editorbot.storage import configured_storage, open_storage
 from editorbot.whisper import get_engine
-from flows.approval import NotWaiting
+from flows.approval import NotWaiting, decide
 from flows.local_run import LocalRun
 from flows.transcription_limit import ensure_transcription_limit
 from tasks.transcribe import TRANSCRIPTION_SLOTS
@@ -87,6 +88,36 @@ def test_rejected_note_ends_without_publishing(data_dir):
     assert configured_storage().list("scripts/") == []
     with pytest.raises(NotWaiting, match="not waiting for approval; it is Rejected"):
         run.decide("approve")
+
+
+def test_approvers_answering_at_once_take_one_decision_and_the_others_are_told(data_dir):
+    run = _start("race", source="text:Hoy quiero hablar del colectivo y de la inflación.")
+    _at_gate(run)
+    decisions = ["approve", "reject", "approve", "reject"]
+    start = threading.Barrier(len(decisions))
+    outcomes: dict[int, str] = {}
+
+    def answer(approver: int, decision: str) -> None:
+        start.wait(30)
+        try:
+            decide(run.id, decision)
+            outcomes[approver] = "taken"
+        except NotWaiting as told:
+            outcomes[approver] = str(told)
+
+    approvers = [threading.Thread(target=answer, args=item) for item in enumerate(decisions)]
+    for approver in approvers:
+        approver.start()
+    for approver in approvers:
+        approver.join(60)
+    final = run.result(120)
+    taken = [decisions[i] for i, outcome in outcomes.items() if outcome == "taken"]
+    assert len(outcomes) == len(decisions) and len(taken) == 1, outcomes
+    assert final.name == {"approve": "Published", "reject": "Rejected"}[taken[0]]
+    for outcome in outcomes.values():
+        assert outcome == "taken" or "is not waiting for approval" in outcome
+    published = configured_storage().list("scripts/")
+    assert len(published) == (2 if taken == ["approve"] else 0), published  # .md and .json
 
 
 def test_unanswered_gate_expires_without_publishing(data_dir, monkeypatch):

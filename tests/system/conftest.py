@@ -1,49 +1,122 @@
-"""Whole-stack fixtures: a Prefect server process with basic auth, a runner and the bot."""
+"""Whole-stack fixtures: a Prefect server process with basic auth, a runner and the bot.
 
-from collections.abc import Iterator
+One stack per test module: starting it takes a while, and each test keeps to its own
+Telegram user and note, so the tests of a module stay independent of each other.
+"""
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from uuid import UUID
 
 import pytest
+from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+from prefect.client.schemas.objects import FlowRun
+from prefect.states import State
 
+from bot.submission import user_tag
 from tests.fakes.telegram import FakeTelegram
-from tests.integration.bot.conftest import CREATOR, TOKEN
+from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
 from tests.runner import served_deployment
-from tests.stack import PrefectServer, bot_process, prefect_server
+from tests.stack import PrefectServer, bot_process, child_env, prefect_server
+
+USERS = tuple(range(CREATOR, CREATOR + 8))
+"""Telegram users the stack's bot serves; each test talks as one of its own."""
+_next_user = iter(USERS)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def stack_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("stack")
+
+
+@pytest.fixture(scope="module")
 def telegram() -> Iterator[FakeTelegram]:
     fake = FakeTelegram(TOKEN).start()
     yield fake
     fake.stop()
 
 
-@pytest.fixture
-def server(tmp_path) -> Iterator[PrefectServer]:
+@pytest.fixture(scope="module")
+def server(stack_dir) -> Iterator[PrefectServer]:
     """A server on SQLite; this test's Prefect client talks to it with the auth string."""
-    with prefect_server(tmp_path / "server") as running, running.as_client():
+    with prefect_server(stack_dir / "server") as running, running.as_client():
         yield running
 
 
-@pytest.fixture
-def stack_settings(tmp_path, telegram) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def stack_data(stack_dir) -> Path:
+    """Where the runner stores and publishes (EDITORBOT_STORAGE)."""
+    return stack_dir / "data"
+
+
+@pytest.fixture(scope="module")
+def stack_settings(stack_data, telegram) -> dict[str, str]:
     """What the runner and the bot share: storage and the (fake) Telegram."""
     return {
-        "EDITORBOT_STORAGE": f"file://{tmp_path / 'data'}",
+        "EDITORBOT_STORAGE": f"file://{stack_data}",
         "EDITORBOT_TELEGRAM_TOKEN": TOKEN,
         "EDITORBOT_TELEGRAM_API_URL": telegram.api_url,
         "EDITORBOT_TELEGRAM_FILE_URL": telegram.file_url,
     }
 
 
-@pytest.fixture
-def runner(server, stack_settings, tmp_path):
-    with served_deployment(tmp_path / "runner", **stack_settings) as process:
+@pytest.fixture(scope="module")
+def runner(server, stack_settings, stack_dir):
+    with served_deployment(stack_dir / "runner", **stack_settings) as process:
         yield process
 
 
-@pytest.fixture
-def bot(server, stack_settings, telegram, tmp_path):
+@pytest.fixture(scope="module")
+def bot(server, stack_settings, telegram, stack_dir):
+    allowed = ",".join(map(str, USERS))
     with bot_process(
-        tmp_path / "bot", server, telegram, EDITORBOT_ALLOWED_USERS=str(CREATOR), **stack_settings
+        stack_dir / "bot", server, telegram, EDITORBOT_ALLOWED_USERS=allowed, **stack_settings
     ) as process:
         yield process
+
+
+@pytest.fixture
+def creator(telegram) -> Creator:
+    """A Telegram user of its own for this test."""
+    return Creator(telegram, next(_next_user))
+
+
+def editorbot(server: PrefectServer, home: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run the `editorbot` command as an operator on the server's machine would."""
+    return subprocess.run(
+        [sys.executable, "-m", "editorbot.cli", *args],
+        env=child_env(PREFECT_HOME=str(home), **server.client_env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def latest_run(user_id: int) -> FlowRun:
+    """The newest run the bot queued for this Telegram user (tagged `user:<id>`)."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[user_tag(user_id)]))
+        )
+    assert len(runs) == 1, [r.name for r in runs]
+    return runs[0]
+
+
+def wait_state(run_id: UUID, reached: Callable[[State], bool], timeout: float = 240) -> State:
+    """The run's state once `reached` holds for it."""
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while True:
+            state = client.read_flow_run(run_id).state
+            if state is not None and reached(state):
+                return state
+            assert time.monotonic() < deadline, f"run {run_id} is still {state and state.name}"
+            time.sleep(0.5)
+
+
+def file_names(documents) -> list[str]:
+    return sorted(d.params["document"]["filename"] for d in documents)
