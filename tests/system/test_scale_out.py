@@ -44,9 +44,8 @@ def server(stack_dir):
 def runner_logs(server, stack_dir, stack_data):
     """Two `editorbot serve` processes, each with its own Prefect home; yields their logs."""
     shared = {
+        # One storage: the persisted task results are under its results/ for every runner.
         "EDITORBOT_STORAGE": f"file://{stack_data}",
-        # As compose.yaml's runner: persisted task results on storage every runner sees.
-        "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(stack_dir / "results"),
         # The runs' own log lines say which runner executed them.
         "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "INFO",
     }
