@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from editorbot.cli import build_parser
 from editorbot.logs import TOKEN_SHAPES
 from editorbot.ssm_env import ENV_NAMES, SECRET_ENV_NAMES
 
@@ -39,7 +40,10 @@ def test_the_server_listens_on_every_interface_inside_its_container(compose):
 
 def test_roles_run_the_commands_the_cli_provides(compose):
     services = compose["services"]
-    assert services["runner"]["command"] == ["editorbot", "serve"]
+    runner = services["runner"]["command"]
+    assert runner[:2] == ["editorbot", "serve"]
+    options = build_parser().parse_args(runner[1:])  # exits if the CLI lacks an option
+    assert options.run_slots >= 1
     assert services["bot"]["command"] == ["editorbot", "bot"]
     for name, target in APP_SERVICES.items():
         assert services[name]["build"]["target"] == target
