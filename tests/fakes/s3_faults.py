@@ -2,8 +2,10 @@
 
 import http.client
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlparse
+
+from tests.fakes.loopback import LoopbackServer
 
 ERRORS = {
     503: ("SlowDown", "Please reduce your request rate."),
@@ -21,7 +23,7 @@ def error_xml(status: int) -> bytes:
     ).encode()
 
 
-class FaultyS3:
+class FaultyS3(LoopbackServer):
     """Forwards every request to `upstream` unless told to fail it.
 
     `fail_next(n)` answers the next n requests with errors (503 and 500 in turn);
@@ -33,16 +35,7 @@ class FaultyS3:
         self._lock = threading.Lock()
         self._to_fail, self._failing = 0, False
         self.faults = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(self._handler())
 
     def fail_next(self, requests: int) -> None:
         with self._lock:
@@ -55,15 +48,6 @@ class FaultyS3:
     def heal(self) -> None:
         with self._lock:
             self._to_fail, self._failing = 0, False
-
-    def __enter__(self) -> "FaultyS3":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def _fault(self) -> int | None:
         """The status to answer instead of forwarding, if this request is to fail."""

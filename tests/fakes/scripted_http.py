@@ -7,8 +7,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.loopback import LoopbackServer
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Received:
     match: dict[str, str] = field(default_factory=dict)
 
 
-class ScriptedServer:
+class ScriptedServer(LoopbackServer):
     """Serves POSTs to `route` from a queue of `Scripted` answers; `gate` may refuse first.
 
     `gate(request)` returns a `Scripted` to answer instead of the queue (a refused key, say),
@@ -44,17 +46,7 @@ class ScriptedServer:
         self._script: deque[Scripted] = deque()
         self._lock = threading.Lock()
         self.received: list[Received] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        # A short poll keeps shutdown, and so every test's teardown, quick.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(self._handler())
 
     def queue(self, *answers: Scripted) -> None:
         with self._lock:
@@ -63,15 +55,6 @@ class ScriptedServer:
     @property
     def pending(self) -> int:
         return len(self._script)
-
-    def __enter__(self) -> "ScriptedServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def _answer(self, request: Received) -> Scripted:
         with self._lock:
