@@ -67,6 +67,12 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=20)
     parser.add_argument("--runners", type=int, default=1)
     parser.add_argument(
+        "--run-slots",
+        type=int,
+        default=4,
+        help="runs per runner at once (compose.yaml: 4; 0: no cap)",
+    )
+    parser.add_argument(
         "--postgres", action="store_true", help="the server on PostgreSQL instead of SQLite"
     )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds for the whole drain")
@@ -89,7 +95,10 @@ def main() -> None:
         database = parts.enter_context(postgres_database()) if args.postgres else None
         parts.enter_context(served.server(HOME, PORT, memory, database))
         for i in range(args.runners):
-            parts.enter_context(served.runner(HOME, storage, memory, name=f"runner-{i + 1}"))
+            runner = served.runner(
+                HOME, storage, memory, name=f"runner-{i + 1}", run_slots=args.run_slots
+            )
+            parts.enter_context(runner)
         submitted = dict(served.submit_note(note, key, options) for key in keys)
         submit_span = max(submitted.values()) - min(submitted.values())
         run_ids = list(submitted)
@@ -120,6 +129,7 @@ def main() -> None:
     summary = {
         "notes": args.notes,
         "runners": args.runners,
+        "run_slots_per_runner": args.run_slots or None,
         "database": "postgresql" if args.postgres else "sqlite",
         "submitted_in_s": submit_span,
         "flow_runs_on_server": on_server,
@@ -140,7 +150,11 @@ def main() -> None:
         "most_flow_run_processes": memory.most_children,
         "load_average_end": os.getloadavg(),
     }
-    print(f"{note.name} × {args.notes}, {args.runners} runner(s), 1 transcription slot")
+    slots = args.run_slots or "unlimited"
+    print(
+        f"{note.name} × {args.notes}, {args.runners} runner(s) × {slots} run slots,"
+        " 1 transcription slot"
+    )
     for name, value in summary.items():
         if name == "peak_rss_mb":
             for part, mb in value.items():

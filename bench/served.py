@@ -48,15 +48,22 @@ def server(
 
 @contextlib.contextmanager
 def runner(
-    home: Path, storage: str, memory: PeakMemory, poll_s: int = 2, name: str = "runner"
+    home: Path,
+    storage: str,
+    memory: PeakMemory,
+    poll_s: int = 2,
+    name: str = "runner",
+    run_slots: int | None = None,
 ) -> Iterator[subprocess.Popen]:
-    """`editorbot serve` polling every `poll_s`; yields once it has polled for work."""
+    """`editorbot serve` polling every `poll_s` (at most `run_slots` runs at once, if given);
+    yields once it has polled for work."""
     started = time.time()
     settings = {
         "EDITORBOT_STORAGE": storage,
         "PREFECT_RUNNER_POLL_FREQUENCY": str(poll_s),
     }  # task results go beside the artifacts (editorbot/results.py), shared by every runner
-    with served_deployment(home / name, **settings) as process:
+    options = ("--run-slots", str(run_slots)) if run_slots else ()
+    with served_deployment(home / name, *options, **settings) as process:
         memory.watch(name, process.pid, children_name="flow run")
         # The deployment may exist from an earlier runner: wait until this one has registered
         # it again (`updated`) and the server has been polled since.
