@@ -122,7 +122,7 @@ def main() -> None:
     memory = PeakMemory()
     memory.start()
     runs: dict[str, list[dict]] = {"direct": [], "in_process": []}
-    with served.server(HOME, PORT, memory):
+    with served.server(HOME, PORT, memory) as server, served.bot(HOME, server, memory):
         for i in range(args.repeat):
             runs["direct"].append(direct(note, make_run_key("direct", f"{stamp}{i}"), options))
             key = make_run_key("inproc", f"{stamp}{i}")

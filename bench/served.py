@@ -182,3 +182,20 @@ def transcriptions(run_ids: list[UUID]) -> dict[UUID, int]:
         if task_run.state is not None and task_run.state.name == "Completed":
             counts[task_run.flow_run_id] += 1
     return counts
+
+
+@contextlib.contextmanager
+def bot(home: Path, running: PrefectServer, memory: PeakMemory) -> Iterator[None]:
+    """`editorbot bot` (deployment mode) polling a fake Bot API, watched for its memory."""
+    from tests.fake_secrets import TELEGRAM_TOKEN
+    from tests.fakes.telegram import FakeTelegram
+    from tests.stack import bot_process
+
+    telegram = FakeTelegram(TELEGRAM_TOKEN).start()
+    settings = {"EDITORBOT_TELEGRAM_TOKEN": TELEGRAM_TOKEN, "EDITORBOT_ALLOWED_USERS": "1"}
+    try:
+        with bot_process(home / "bot", running, telegram, **settings) as process:
+            memory.watch("bot (polling, idle)", process.pid)
+            yield
+    finally:
+        telegram.stop()
