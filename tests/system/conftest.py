@@ -6,16 +6,13 @@ Telegram user and note, so the tests of a module stay independent of each other.
 
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from uuid import UUID
 
 import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 from prefect.client.schemas.objects import FlowRun
-from prefect.states import State
 
 from bot.submission import user_tag
 from tests.fakes.telegram import FakeTelegram
@@ -104,18 +101,6 @@ def latest_run(user_id: int) -> FlowRun:
         )
     assert len(runs) == 1, [r.name for r in runs]
     return runs[0]
-
-
-def wait_state(run_id: UUID, reached: Callable[[State], bool], timeout: float = 240) -> State:
-    """The run's state once `reached` holds for it."""
-    deadline = time.monotonic() + timeout
-    with get_client(sync_client=True) as client:
-        while True:
-            state = client.read_flow_run(run_id).state
-            if state is not None and reached(state):
-                return state
-            assert time.monotonic() < deadline, f"run {run_id} is still {state and state.name}"
-            time.sleep(0.5)
 
 
 def file_names(documents) -> list[str]:

@@ -88,7 +88,7 @@ def test_a_run_whose_runner_was_killed_mid_transcription_is_replayed_once(server
     _published(data, run_key)
 
 
-def test_a_waiting_run_is_published_after_the_server_restarts(server, runner, tmp_path):
+def test_a_waiting_run_is_published_after_the_server_restarts(server, runner, stack_data):
     run_key = make_run_key("faults", "restart")
     run = submit(str(SHORT_NOTE[0]), run_key, SHORT_NOTE[1], "restart-note")
     assert wait_for_state(run.id, lambda s: s.is_paused(), timeout=300).name == "Suspended"
@@ -99,4 +99,4 @@ def test_a_waiting_run_is_published_after_the_server_restarts(server, runner, tm
     final = wait_for_state(run.id, lambda s: s.is_final())
     assert final.name == "Published", final.message
     assert runner.poll() is None, "the runner did not survive the server's restart"
-    _published(tmp_path / "data", run_key)
+    _published(stack_data, run_key)  # where the module's runner stores

@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.objects import StateType
 from prefect.events.filters import EventFilter, EventNameFilter, EventOrder, EventResourceFilter
 
@@ -20,9 +21,8 @@ from flows.approval import decide
 from flows.serve import submit
 from tasks.transcribe import TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
-from tests.runner import served_deployment
+from tests.runner import served_deployment, wait_for_state
 from tests.stack import postgres_database, prefect_server
-from tests.system.conftest import wait_state
 
 pytestmark = pytest.mark.slow
 NOTES = 4
@@ -93,14 +93,13 @@ def test_two_runners_share_the_notes_and_run_each_once(runner_logs, stack_data):
     ]
     assert len({run.name for run in runs}) == NOTES  # the logs tell runs apart by name
     for run in runs:
-        wait_state(run.id, lambda s: s.is_paused(), timeout=600)
+        wait_for_state(run.id, lambda s: s.is_paused(), timeout=600)
         decide(run.id, "approve")
     for run in runs:
-        assert wait_state(run.id, lambda s: s.is_final(), timeout=300).name == "Published"
+        assert wait_for_state(run.id, lambda s: s.is_final(), timeout=300).name == "Published"
         assert (stack_data / "scripts" / f"{run.parameters['run_key']}.json").is_file()
 
     with get_client(sync_client=True) as client:
-        task_runs = client.read_task_runs()
         for run in runs:
             # Started once before the gate and once after it, never a second time in between.
             history = [s.type for s in client.read_flow_run_states(run.id)]
@@ -110,8 +109,9 @@ def test_two_runners_share_the_notes_and_run_each_once(runner_logs, stack_data):
             # Transcribed once: the resumed execution, on either runner, took it from the cache.
             steps = Counter(
                 (t.task_key.rsplit(".", 1)[-1].split("-")[0], t.state_name)
-                for t in task_runs
-                if t.flow_run_id == run.id
+                for t in client.read_task_runs(
+                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
+                )
             )
             assert steps[("transcribe", "Completed")] == steps[("transcribe", "Cached")] == 1
             assert steps[("publish", "Completed")] == 1, steps
