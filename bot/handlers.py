@@ -145,9 +145,13 @@ async def explain_usage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
-def _decision_of(data: str) -> tuple[str, UUID]:
-    decision, run_id = data.split(":", 1)
-    return decision, UUID(run_id)
+def _decision_of(data: str) -> tuple[str, UUID, int | None]:
+    """Decision, run and draft revision of a button (`tasks.notify.callback_data`).
+
+    Buttons sent before the revision was part of the data carry none.
+    """
+    decision, run_id, *revision = data.split(":")
+    return decision, UUID(run_id), int(revision[0]) if revision else None
 
 
 async def _answer_owner(update: Update, run_id: UUID) -> bool:
@@ -174,11 +178,11 @@ async def _mark_draft(update: Update, note: str) -> None:
 async def decide_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Approve or reject the draft whose button was pressed."""
     query = update.callback_query
-    decision, run_id = _decision_of(query.data)
+    decision, run_id, revision = _decision_of(query.data)
     if not await _answer_owner(update, run_id):
         return
     try:
-        await asyncio.to_thread(decide_when_waiting, run_id, decision, "")
+        await asyncio.to_thread(decide_when_waiting, run_id, decision, "", revision=revision)
     except NotWaiting as stale:
         await _mark_draft(update, f"Too late for this button: {stale}")
         return
@@ -189,14 +193,18 @@ async def decide_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def ask_for_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Start a revision: the next text message from this user becomes the notes."""
     query = update.callback_query
-    _, run_id = _decision_of(query.data)
+    _, run_id, revision = _decision_of(query.data)
     if not await _answer_owner(update, run_id):
         return ConversationHandler.END
     ended = await asyncio.to_thread(run_state_if_over, run_id)
     if ended:
         await _mark_draft(update, f"Too late for this button: the run is {ended}.")
         return ConversationHandler.END
-    context.user_data["revising"] = {"run_id": run_id, "message": query.message}
+    context.user_data["revising"] = {
+        "run_id": run_id,
+        "revision": revision,
+        "message": query.message,
+    }
     await query.message.reply_text(
         "What should change? Send it as your next message (lines written `old -> new` are "
         "applied as written). /cancel keeps the draft as it is."
@@ -209,7 +217,13 @@ async def receive_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     revising = context.user_data.pop("revising")
     message = update.effective_message
     try:
-        await asyncio.to_thread(decide_when_waiting, revising["run_id"], "revise", message.text)
+        await asyncio.to_thread(
+            decide_when_waiting,
+            revising["run_id"],
+            "revise",
+            message.text,
+            revision=revising["revision"],
+        )
     except NotWaiting as stale:
         await message.reply_text(f"That draft is no longer waiting: {stale}")
         return ConversationHandler.END

@@ -10,7 +10,7 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, FlowR
 from prefect.client.schemas.sorting import FlowRunSort
 
 from bot.submission import user_tag
-from flows.approval import NotWaiting, decide
+from flows.approval import DraftReplaced, NotWaiting, decide
 
 
 @dataclass(frozen=True)
@@ -55,17 +55,26 @@ def owns_run(user_id: int, run_id: UUID) -> bool:
     return bool(runs)
 
 
-def decide_when_waiting(run_id: UUID, decision: str, notes: str, patience_s: float = 20) -> None:
+def decide_when_waiting(
+    run_id: UUID,
+    decision: str,
+    notes: str,
+    patience_s: float = 20,
+    revision: int | None = None,
+) -> None:
     """`decide`, allowing a run that is still getting to its gate a moment to reach it.
 
     The draft reaches the chat just before the run pauses, so a quick tap can arrive first.
-    Raises NotWaiting once the run is over, or if it does not pause within `patience_s`.
+    Raises NotWaiting once the run is over, or if it does not pause within `patience_s`;
+    DraftReplaced at once when it waits on a newer draft than `revision`.
     """
     deadline = time.monotonic() + patience_s
     while True:
         try:
-            decide(run_id, decision, notes)
+            decide(run_id, decision, notes, revision)
             return
+        except DraftReplaced:
+            raise  # waiting, but on a newer draft: no point in waiting longer
         except NotWaiting:
             with get_client(sync_client=True) as client:
                 state = client.read_flow_run(run_id).state

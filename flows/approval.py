@@ -28,6 +28,15 @@ class NotWaiting(EditorBotError):
     """The run is not waiting for a decision (someone else decided, or it ended)."""
 
 
+class DraftReplaced(NotWaiting):
+    """The run waits, but on a newer draft than the one this decision was made on."""
+
+
+def pause_key(revision: int) -> str:
+    """The gate's pause key for a draft revision: a resumed run replays earlier answers by it."""
+    return f"approval-{revision}"
+
+
 def request_approval(
     draft: DraftKeys, run_key: str, revision: int, timeout_s: int, poll_s: int
 ) -> Approval | None:
@@ -42,7 +51,7 @@ def request_approval(
         "the notes; the offline engine applies lines written `old -> new`), or reject.",
         decision="approve",
     )
-    key = f"approval-{revision}"  # distinct per revision, so a resumed run replays earlier answers
+    key = pause_key(revision)
     try:
         if deployment.id:
             # From a deployment: release the process while we wait; resuming reruns the flow,
@@ -64,13 +73,24 @@ def expired(state: State) -> bool:
     return state.is_failed() and "never resumed" in (state.message or "")
 
 
-def decide(flow_run_id: UUID | str, decision: str, notes: str = "") -> None:
-    """Resume a waiting run with a decision; raises NotWaiting if it is not paused."""
+def decide(
+    flow_run_id: UUID | str, decision: str, notes: str = "", revision: int | None = None
+) -> None:
+    """Resume a waiting run with a decision; raises NotWaiting if it is not paused.
+
+    With `revision` (the draft the reviewer saw, 0 for the first), the decision only counts
+    while the run waits on that draft: a button under an older draft raises DraftReplaced
+    instead of approving a newer draft nobody has read yet.
+    """
     answer = Approval(decision=decision, notes=notes)  # validate before touching the run
     run_id = UUID(str(flow_run_id))
     with get_client(sync_client=True) as client:
         state = client.read_flow_run(run_id).state
         if state is not None and state.is_paused():
+            if revision is not None and state.state_details.pause_key != pause_key(revision):
+                raise DraftReplaced(
+                    f"Run {run_id} has a newer draft than this one; decide on the newest."
+                )
             # Approvers race (chat, CLI, UI): the server resumes a paused run once and
             # answers the others ABORT, which Prefect's own resume_flow_run passes over in
             # silence; only an accepted resume means this decision is the one taken.

@@ -64,9 +64,12 @@ STEP_TEXT = {
 }
 
 
-def callback_data(decision: str, run_id: str) -> str:
-    """What a decision button carries back: `<decision>:<flow run id>` (under 64 bytes)."""
-    return f"{decision}:{run_id}"
+def callback_data(decision: str, run_id: str, revision: int) -> str:
+    """What a decision button carries back: `<decision>:<flow run id>:<draft revision>`.
+
+    The revision keeps a button under an older draft from deciding a newer one (under 64 bytes).
+    """
+    return f"{decision}:{run_id}:{revision}"
 
 
 def _html_lines(markdown: str) -> list[str]:
@@ -115,7 +118,9 @@ def notify(chat: ChatTarget, event: Event) -> None:
         case DraftReady(draft=draft, revision=revision):
             run_id = str(flow_run.id)
             _status(chat, f"Draft {revision + 1} is ready below: approve, revise or reject it.")
-            buttons = [(label, callback_data(decision, run_id)) for label, decision in DECISIONS]
+            buttons = [
+                (label, callback_data(decision, run_id, revision)) for label, decision in DECISIONS
+            ]
             telegram.send_html(chat.chat_id, draft_messages(draft.markdown), buttons)
         case Published(run_key=run_key):
             _status(chat, "Published. The script and subtitles are below.")

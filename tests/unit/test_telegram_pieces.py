@@ -36,7 +36,7 @@ def test_draft_text_is_escaped_for_html():
 
 
 def test_callback_data_fits_telegrams_64_bytes():
-    data = callback_data("approve", "1f72618e-4ba8-4c1e-a35e-cdcb601ce596")
+    data = callback_data("approve", "1f72618e-4ba8-4c1e-a35e-cdcb601ce596", 999)
     assert len(data.encode()) <= 64 and data.startswith("approve:")
 
 

@@ -74,6 +74,9 @@ def test_revise_takes_the_next_message_as_notes_and_sends_a_new_draft(creator):
     second = creator.wait_draft(2)
     assert "subida de precios" in second.params["text"]
     creator.wait_reply("new draft is on its way")
+    creator.press(first, "Approve")  # a button under the replaced draft: it must not count
+    stale = creator.wait_reply("Too late", method="editMessageText")
+    assert "newer draft" in stale.params["text"]
     creator.press(second, "Approve")
     documents = creator.documents(3)
     script_json = next(d for d in documents if d.params["document"]["filename"].endswith(".json"))
