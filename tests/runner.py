@@ -4,7 +4,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
 from prefect.states import State
 
 from flows.serve import DEPLOYMENT
-from tests.stack import child_env, stop, tail
+from tests.stack import EDITORBOT, child_env, stop, wait_for_start
 
 
 @contextlib.contextmanager
@@ -39,27 +38,27 @@ def served_deployment(
         api["PREFECT_API_AUTH_STRING"] = PREFECT_API_AUTH_STRING.value()
     with log.open("a") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "editorbot.cli", "serve", *options],
+            [*EDITORBOT, "serve", *options],
             env=child_env(PREFECT_HOME=str(prefect_home), **api, **settings),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 120
-        with get_client(sync_client=True) as client:
-            while True:
-                try:
-                    client.read_deployment_by_name(DEPLOYMENT)
-                    break
-                except ObjectNotFound:
-                    assert process.poll() is None, f"editorbot serve exited:\n{tail(log)}"
-                    assert time.monotonic() < deadline, f"no deployment appeared:\n{tail(log)}"
-                    time.sleep(0.5)
+        wait_for_start(process, log, _deployment_exists)
         yield process
     finally:
         stop(process)
         kill_group(process)  # flow runs it may have left behind
+
+
+def _deployment_exists() -> bool:
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_deployment_by_name(DEPLOYMENT)
+        except ObjectNotFound:
+            return False
+    return True
 
 
 def kill_group(process: subprocess.Popen) -> None:

@@ -15,7 +15,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
@@ -25,6 +25,8 @@ from tests.fake_secrets import PREFECT_AUTH_STRING
 from tests.s3 import free_port
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
+EDITORBOT = (sys.executable, "-m", "editorbot.cli")
+"""The `editorbot` command, run with this interpreter (no need for the venv on PATH)."""
 
 
 def child_env(**settings: str) -> dict[str, str]:
@@ -52,6 +54,17 @@ def tail(log: Path, lines: int = 40) -> str:
     if not log.exists():
         return f"(no log at {log})"
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def wait_for_start(
+    process: subprocess.Popen, log: Path, ready: Callable[[], bool], timeout: float = 120
+) -> None:
+    """Until `ready()`; fail with the end of the process's log if it exits or takes too long."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert process.poll() is None, f"{process.args} exited:\n{tail(log)}"
+        assert time.monotonic() < deadline, f"{process.args} never got ready:\n{tail(log)}"
+        time.sleep(0.2)
 
 
 class PrefectServer:
@@ -200,7 +213,7 @@ def bot_process(
     registered = len(telegram.calls_to("setMyCommands"))
     with log.open("a") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "editorbot.cli", "bot"],
+            [*EDITORBOT, "bot"],
             env=child_env(
                 **{
                     "PREFECT_HOME": str(home / "prefect"),
@@ -215,11 +228,7 @@ def bot_process(
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 120
-        while len(telegram.calls_to("setMyCommands")) <= registered:
-            assert process.poll() is None, f"the bot exited:\n{tail(log)}"
-            assert time.monotonic() < deadline, f"the bot never started:\n{tail(log)}"
-            time.sleep(0.2)
+        wait_for_start(process, log, lambda: len(telegram.calls_to("setMyCommands")) > registered)
         yield process
     finally:
         stop(process)

@@ -2,13 +2,12 @@
 
 import re
 import subprocess
-import sys
 
 import pytest
 
 from tests.conftest import DATA
 from tests.e2e.ui import browser_page, log_in, open_resume_form, submit_resume_form
-from tests.stack import child_env, prefect_server
+from tests.stack import EDITORBOT, child_env, prefect_server
 
 pytestmark = pytest.mark.slow
 
@@ -23,9 +22,7 @@ def server(tmp_path):
 def test_the_ui_resume_form_approves_the_draft_and_it_is_published(server, tmp_path):
     waiting = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "editorbot.cli",
+            *EDITORBOT,
             "--data-dir",
             str(tmp_path / "data"),
             "process",

@@ -3,7 +3,6 @@
 import json
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from prefect.settings import PREFECT_API_URL
 from editorbot.schemas import Script
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.conftest import DATA, SAMPLES
-from tests.stack import child_env
+from tests.stack import EDITORBOT, child_env
 
 pytestmark = pytest.mark.slow
 SPANISH = DATA / "es_rioplatense_synth.ogg"
@@ -24,7 +23,7 @@ def editorbot(
 ):
     """Run the command without this session's settings, plus `settings` (e.g. PREFECT_API_URL)."""
     return subprocess.run(
-        [sys.executable, "-m", "editorbot.cli", "--data-dir", str(data_dir), *args],
+        [*EDITORBOT, "--data-dir", str(data_dir), *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -122,9 +121,7 @@ def test_nobody_deciding_in_time_exits_4_and_publishes_nothing(tmp_path):
     with stderr_file.open("w") as stderr_sink:
         waiting = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "editorbot.cli",
+                *EDITORBOT,
                 "--data-dir",
                 str(tmp_path / "data"),
                 "process",
@@ -155,9 +152,7 @@ def test_another_terminal_approves_a_waiting_run(tmp_path):
     env = child_env()
     waiting = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "editorbot.cli",
+            *EDITORBOT,
             "--data-dir",
             str(tmp_path),
             "process",
@@ -194,7 +189,7 @@ def test_another_terminal_approves_a_waiting_run(tmp_path):
 )
 def test_commands_without_prefect_leave_the_working_directory_alone(tmp_path, args):
     result = subprocess.run(
-        [sys.executable, "-m", "editorbot.cli", *args],
+        [*EDITORBOT, *args],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -5,7 +5,6 @@ Telegram user and note, so the tests of a module stay independent of each other.
 """
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from bot.submission import user_tag
 from tests.fakes.telegram import FakeTelegram
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
 from tests.runner import served_deployment
-from tests.stack import PrefectServer, bot_process, child_env, prefect_server
+from tests.stack import EDITORBOT, PrefectServer, bot_process, child_env, prefect_server
 
 USERS = tuple(range(CREATOR, CREATOR + 8))
 """Telegram users the stack's bot serves; each test talks as one of its own."""
@@ -85,7 +84,7 @@ def creator(telegram) -> Creator:
 def editorbot(server: PrefectServer, home: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the `editorbot` command as an operator on the server's machine would."""
     return subprocess.run(
-        [sys.executable, "-m", "editorbot.cli", *args],
+        [*EDITORBOT, *args],
         env=child_env(PREFECT_HOME=str(home), **server.client_env),
         capture_output=True,
         text=True,

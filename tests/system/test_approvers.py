@@ -5,7 +5,6 @@ polling the fake Bot API, the `editorbot` CLI and Chromium on the Prefect UI.
 """
 
 import subprocess
-import sys
 import time
 
 import pytest
@@ -14,7 +13,7 @@ from prefect import get_client
 from editorbot.run_key import run_key_slug
 from tests.e2e.ui import browser_page, log_in, open_resume_form, submit_resume_form
 from tests.runner import wait_for_state
-from tests.stack import child_env
+from tests.stack import EDITORBOT, child_env
 from tests.system.conftest import editorbot, file_names, latest_run
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("runner", "bot")]
@@ -87,7 +86,7 @@ def test_approvers_answering_at_once_take_one_decision_and_the_others_are_told(
         form = open_resume_form(page, server.api_url, run.id)
         operators = {
             decision: subprocess.Popen(
-                [sys.executable, "-m", "editorbot.cli", decision, str(run.id)],
+                [*EDITORBOT, decision, str(run.id)],
                 env=cli_env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,

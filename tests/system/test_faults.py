@@ -1,7 +1,6 @@
 """The stack losing a part: a runner killed mid-run, the Prefect server restarted mid-wait."""
 
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 
@@ -15,7 +14,7 @@ from flows.serve import submit
 from tasks.transcribe import SLOT_LEASE_S, TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 from tests.runner import kill_group, served_deployment, task_states, wait_for_state
-from tests.stack import child_env
+from tests.stack import EDITORBOT, child_env
 
 pytestmark = pytest.mark.slow
 # speech_60s.ogg is long enough to kill its transcription mid-way; it is English LibriVox.
@@ -65,7 +64,7 @@ def test_a_run_whose_runner_was_killed_mid_transcription_is_replayed_once(server
     assert crashed.is_crashed() and "heartbeat" in crashed.message, crashed
 
     replay = subprocess.run(
-        [sys.executable, "-m", "editorbot.cli", "replay", str(run.id)],
+        [*EDITORBOT, "replay", str(run.id)],
         env=child_env(PREFECT_HOME=str(tmp_path / "cli"), **server.client_env),
         capture_output=True,
         text=True,

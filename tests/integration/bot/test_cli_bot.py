@@ -3,12 +3,12 @@
 import os
 import signal
 import subprocess
-import sys
 
 import pytest
 
 from tests.fakes.telegram import FakeTelegram
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
+from tests.stack import EDITORBOT
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +23,7 @@ def test_editorbot_bot_answers_and_never_logs_its_token(tmp_path):
         EDITORBOT_ALLOWED_USERS=str(CREATOR),
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "editorbot.cli", "--data-dir", str(tmp_path), "bot"],
+        [*EDITORBOT, "--data-dir", str(tmp_path), "bot"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
