@@ -166,15 +166,25 @@ async def _mark_draft(update: Update, note: str) -> None:
     )
 
 
+UNBOUND_BUTTON = (
+    "Too late for this button: it is from before drafts carried their digest. "
+    "Use the buttons under the newest draft."
+)
+
+
 async def decide_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Approve or reject the draft whose button was pressed."""
     query = update.callback_query
     button = DecisionButton.parse(query.data)
     if not await _answer_owner(update, button.run_id):
         return
+    if button.draft is None:
+        # Without a digest it would decide whatever draft waits now, perhaps one never shown.
+        await _mark_draft(update, UNBOUND_BUTTON)
+        return
     try:
         await asyncio.to_thread(
-            decide_when_waiting, button.run_id, button.decision, "", revision=button.revision
+            decide_when_waiting, button.run_id, button.decision, "", draft=button.draft
         )
     except NotWaiting as stale:
         await _mark_draft(update, f"Too late for this button: {stale}")
@@ -189,13 +199,16 @@ async def ask_for_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     button = DecisionButton.parse(query.data)
     if not await _answer_owner(update, button.run_id):
         return ConversationHandler.END
+    if button.draft is None:
+        await _mark_draft(update, UNBOUND_BUTTON)
+        return ConversationHandler.END
     ended = await asyncio.to_thread(run_state_if_over, button.run_id)
     if ended:
         await _mark_draft(update, f"Too late for this button: the run is {ended}.")
         return ConversationHandler.END
     context.user_data["revising"] = {
         "run_id": button.run_id,
-        "revision": button.revision,
+        "draft": button.draft,
         "message": query.message,
     }
     await query.message.reply_text(
@@ -215,7 +228,7 @@ async def receive_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
             revising["run_id"],
             "revise",
             message.text,
-            revision=revising["revision"],
+            draft=revising["draft"],
         )
     except NotWaiting as stale:
         await message.reply_text(f"That draft is no longer waiting: {stale}")

@@ -44,18 +44,18 @@ def decide_when_waiting(
     decision: str,
     notes: str,
     patience_s: float = 20,
-    revision: int | None = None,
+    draft: str | None = None,
 ) -> None:
     """`decide`, allowing a run that is still getting to its gate a moment to reach it.
 
     The draft reaches the chat just before the run pauses, so a quick tap can arrive first.
     Raises NotWaiting once the run is over, or if it does not pause within `patience_s`;
-    DraftReplaced at once when it waits on a newer draft than `revision`.
+    DraftReplaced at once when it waits on another draft than `draft` (a digest).
     """
     deadline = time.monotonic() + patience_s
     while True:
         try:
-            decide(run_id, decision, notes, revision)
+            decide(run_id, decision, notes, draft)
             return
         except DraftReplaced:
             raise  # waiting, but on a newer draft: no point in waiting longer

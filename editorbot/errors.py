@@ -47,3 +47,7 @@ class LLMRequestRefused(EditorBotError):
 
 class InvalidModelReply(EditorBotError):
     """The language model kept answering with something we cannot use."""
+
+
+class DraftNotApproved(EditorBotError):
+    """The draft about to be published is not the one the reviewer approved."""

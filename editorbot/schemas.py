@@ -164,9 +164,13 @@ class StoredAudio(BaseModel):
 
 
 class DraftKeys(BaseModel):
+    """A stored draft: where it is, its Markdown, and the digest an approval must carry."""
+
     json_key: str
     markdown_key: str
     markdown: str
+    digest: str
+    """`editorbot.drafts.draft_digest` of the draft: an approval binds to it, not to the run."""
 
 
 class RunOutcome(BaseModel):

@@ -44,22 +44,26 @@ Decision = Literal["approve", "revise", "reject"]
 class DecisionButton:
     """What a draft's Approve / Revise / Reject button carries back to the bot.
 
-    Written `<decision>:<run id>:<revision>`, fields in a fixed order; a field added later
-    goes at the end and parses as None from buttons sent before it existed (as `revision`
-    does from buttons older than it). The revision keeps a button under an older draft from
-    deciding a newer one.
+    Written `<decision>:<run id>:<revision>:<draft digest>`, fields in a fixed order; a field
+    added later goes at the end and parses as None from buttons sent before it existed (as
+    `revision` and `draft` do from older buttons). The run id is written as 32 hex digits
+    (no dashes) to leave room for the digest in Telegram's 64 bytes. The digest binds the
+    decision to the words under the button: it decides that draft or nothing.
     """
 
     decision: Decision
     run_id: UUID
     revision: int | None = None
+    draft: str | None = None
 
     @property
     def data(self) -> str:
         """The button's callback data; raises ValueError if Telegram would refuse its length."""
-        fields = [self.decision, str(self.run_id)]
+        fields = [self.decision, self.run_id.hex]
         if self.revision is not None:
             fields.append(str(self.revision))
+            if self.draft is not None:
+                fields.append(self.draft)
         data = ":".join(fields)
         if len(data.encode()) > CALLBACK_DATA_LIMIT:
             raise ValueError(f"button data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
@@ -69,9 +73,13 @@ class DecisionButton:
     def parse(cls, data: str) -> Self:
         """The button whose `data` this is; raises ValueError for anything else."""
         decision, run_id, *rest = data.split(":")
-        if decision not in get_args(Decision):
+        if decision not in get_args(Decision) or len(rest) > 2:
             raise ValueError(f"not a decision button: {data!r}")
-        return cls(decision, UUID(run_id), int(rest[0]) if rest else None)
+        revision = int(rest[0]) if rest else None
+        draft = rest[1] if len(rest) > 1 else None
+        if draft is not None and not re.fullmatch(r"[0-9a-f]{1,32}", draft):
+            raise ValueError(f"not a draft digest: {draft!r}")
+        return cls(decision, UUID(run_id), revision, draft)
 
     @staticmethod
     def pattern(*decisions: Decision) -> str:

@@ -1,5 +1,14 @@
-"""The approval gate: a typed input, the wait, and resuming a waiting run from anywhere."""
+"""The approval gate: a typed input, the wait, and resuming a waiting run from anywhere.
 
+A decision is bound to the digest of the draft it was made on (editorbot/drafts.py), never
+to the run alone: the digest is in the gate's pause key, in each decision (chat buttons, the
+CLI, the UI form's `draft` field), and `publish` checks it again against storage. A run that
+resumes and drafts again (a step missed its cache after a deploy, a settings change, lost
+results) has a new digest, hence a new pause key: Prefect finds no answer under it and the
+run waits for a decision on the new draft instead of publishing it.
+"""
+
+from itertools import count
 from typing import Literal
 from uuid import UUID
 
@@ -9,8 +18,10 @@ from prefect.client.schemas.responses import SetStateStatus
 from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
+from prefect.logging import get_run_logger
 from prefect.runtime import deployment
 from prefect.states import State
+from pydantic import Field
 
 from editorbot.errors import EditorBotError
 from editorbot.run_key import run_key_slug
@@ -22,6 +33,11 @@ class Approval(RunInput):
 
     decision: Literal["approve", "revise", "reject"]
     notes: str = ""
+    draft: str = Field(
+        default="",
+        description="The digest of the draft this decision is about; leave it as it is. An "
+        "approval whose digest is not the waiting draft's publishes nothing.",
+    )
 
 
 class NotWaiting(EditorBotError):
@@ -29,39 +45,79 @@ class NotWaiting(EditorBotError):
 
 
 class DraftReplaced(NotWaiting):
-    """The run waits, but on a newer draft than the one this decision was made on."""
+    """The run waits, but on another draft than the one this decision was made on."""
 
 
-def pause_key(revision: int) -> str:
-    """The gate's pause key for a draft revision: a resumed run replays earlier answers by it."""
-    return f"approval-{revision}"
+_PAUSE = "approval"
+
+
+def pause_key(revision: int, draft: str, attempt: int = 0) -> str:
+    """The gate's pause key: a resumed run finds an earlier answer by it, for that draft only.
+
+    `attempt` counts the times the same draft was asked about again because an approval
+    named another draft (a stale form): Prefect keeps one answer per key.
+    """
+    key = f"{_PAUSE}-{revision}-{draft}"
+    return f"{key}-{attempt}" if attempt else key
+
+
+def waiting_draft(state: State | None) -> str | None:
+    """The digest of the draft a paused run waits on; None if it waits on none."""
+    if state is None or not state.is_paused():
+        return None
+    parts = (state.state_details.pause_key or "").split("-")
+    # Gates paused before drafts had digests have keys `approval-<revision>`: no digest.
+    if len(parts) >= 3 and parts[0] == _PAUSE:
+        return parts[2]
+    return None
+
+
+def _wait(request, key: str, timeout_s: int, poll_s: int) -> Approval:
+    if deployment.id:
+        # From a deployment: release the process while we wait; resuming reruns the flow,
+        # and cached tasks make that cheap.
+        return suspend_flow_run(wait_for_input=request, timeout=timeout_s, key=key)
+    return pause_flow_run(wait_for_input=request, timeout=timeout_s, poll_interval=poll_s, key=key)
 
 
 def request_approval(
     draft: DraftKeys, run_key: str, revision: int, timeout_s: int, poll_s: int
 ) -> Approval | None:
-    """Show the draft on the run page and wait for a decision; None when the wait timed out."""
+    """Show the draft on the run page and wait for a decision; None when the wait timed out.
+
+    An approval naming another draft than this one (or none) is not an answer: the gate
+    asks again, and nothing is approved.
+    """
     create_markdown_artifact(
         markdown=draft.markdown,
         key=f"draft-{run_key_slug(run_key)}",
-        description=f"Draft revision {revision} of {run_key}, waiting for approval",
+        description=f"Draft revision {revision} of {run_key} ({draft.digest}), waiting for "
+        "approval",
     )
     request = Approval.with_initial_data(
-        description=f"{draft.markdown}\n\n---\nApprove, ask for a revision (say what to change in "
-        "the notes; the offline engine applies lines written `old -> new`), or reject.",
+        description=f"{draft.markdown}\n\n---\nDraft {draft.digest}. Approve, ask for a "
+        "revision (say what to change in the notes; the offline engine applies lines written "
+        "`old -> new`), or reject.",
         decision="approve",
+        draft=draft.digest,
     )
-    key = pause_key(revision)
-    try:
-        if deployment.id:
-            # From a deployment: release the process while we wait; resuming reruns the flow,
-            # and cached tasks make that cheap.
-            return suspend_flow_run(wait_for_input=request, timeout=timeout_s, key=key)
-        return pause_flow_run(
-            wait_for_input=request, timeout=timeout_s, poll_interval=poll_s, key=key
+    for attempt in count():
+        try:
+            approval = _wait(request, pause_key(revision, draft.digest, attempt), timeout_s, poll_s)
+        except FlowPauseTimeout:
+            return None
+        # The form's `draft` field defaults to this draft's digest (with_initial_data), so an
+        # answer that left it out would read as naming this draft: only a digest actually
+        # sent counts.
+        named = approval.draft if "draft" in approval.model_fields_set else ""
+        if approval.decision != "approve" or named == draft.digest:
+            return approval
+        get_run_logger().warning(
+            "An approval naming draft %r arrived while draft %s waits; asking again.",
+            named,
+            draft.digest,
         )
-    except FlowPauseTimeout:
-        return None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def expired(state: State) -> bool:
@@ -74,31 +130,36 @@ def expired(state: State) -> bool:
 
 
 def decide(
-    flow_run_id: UUID | str, decision: str, notes: str = "", revision: int | None = None
-) -> None:
-    """Resume a waiting run with a decision; raises NotWaiting if it is not paused.
+    flow_run_id: UUID | str, decision: str, notes: str = "", draft: str | None = None
+) -> str:
+    """Resume a waiting run with a decision on its draft; returns that draft's digest.
 
-    With `revision` (the draft the reviewer saw, 0 for the first), the decision only counts
-    while the run waits on that draft: a button under an older draft raises DraftReplaced
-    instead of approving a newer draft nobody has read yet.
+    With `draft` (the digest of the draft the reviewer saw), the decision only counts while
+    the run waits on that very draft: otherwise DraftReplaced, and nothing is decided.
+    Without it, the decision is on whichever draft waits now (an operator's
+    `editorbot approve RUN`). Raises NotWaiting if the run is not paused.
     """
-    answer = Approval(decision=decision, notes=notes)  # validate before touching the run
+    Approval(decision=decision, notes=notes)  # validate before touching the run
     run_id = UUID(str(flow_run_id))
     with get_client(sync_client=True) as client:
         state = client.read_flow_run(run_id).state
         if state is not None and state.is_paused():
-            if revision is not None and state.state_details.pause_key != pause_key(revision):
+            waiting = waiting_draft(state)
+            if draft is not None and draft != waiting:
                 raise DraftReplaced(
-                    f"Run {run_id} has a newer draft than this one; decide on the newest."
+                    f"Run {run_id} waits on another draft than this one; decide on the newest."
                 )
+            # A gate from before digests (waiting None) takes the decision without one: the
+            # resumed run then drafts with a digest, finds no answer for it, and asks again.
+            answer = Approval(decision=decision, notes=notes, draft=waiting or "")
             # Approvers race (chat, CLI, UI): the server resumes a paused run once and
             # answers the others ABORT, which Prefect's own resume_flow_run passes over in
             # silence; only an accepted resume means this decision is the one taken.
             response = client.resume_flow_run(
-                run_id, run_input=answer.model_dump(include={"decision", "notes"})
+                run_id, run_input=answer.model_dump(include={"decision", "notes", "draft"})
             )
             if response.status == SetStateStatus.ACCEPT:
-                return
+                return answer.draft
             state = client.read_flow_run(run_id).state
     shown = state.name if state else "unknown"
     raise NotWaiting(f"Run {run_id} is not waiting for approval; it is {shown}.")

@@ -102,8 +102,9 @@ class LocalRun:
             state = client.read_flow_run(self.id).state
         return bool(state and state.is_paused())
 
-    def decide(self, decision: str, notes: str = "") -> None:
-        decide(self.id, decision, notes)
+    def decide(self, decision: str, notes: str = "", draft: str | None = None) -> str:
+        """Decide the waiting draft (only draft `draft`, when given); returns its digest."""
+        return decide(self.id, decision, notes, draft)
 
     def result(self, timeout: float | None = None) -> State:
         """The final state, once the run is over."""

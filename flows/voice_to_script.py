@@ -97,7 +97,9 @@ def voice_to_script(
                 data=outcome,
             )
         if approval.decision == "approve":
-            published = publish(draft, run_key)
+            # The approval names the draft it was given on (request_approval saw to that), and
+            # publish checks that digest against the draft in storage once more.
+            published = publish(run_key, approval.draft)
             _tell(chat, Published(run_key=run_key))
             outcome = RunOutcome(
                 run_key=run_key, decision="approve", revisions=revision, published=published

@@ -11,6 +11,7 @@ from uuid import UUID
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.exceptions import ObjectNotFound
+from prefect.results import ResultRecordMetadata
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
 
 from flows.serve import DEPLOYMENT
@@ -76,3 +77,14 @@ def task_states(flow_run_id: UUID, prefix: str) -> list[str]:
         (t for t in runs if t.name.startswith(prefix)), key=lambda t: t.expected_start_time
     )
     return [t.state.name for t in ordered]
+
+
+def first_result(flow_run_id: UUID, prefix: str) -> ResultRecordMetadata:
+    """Where Prefect says the first task run named `prefix…` persisted its result."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+    first = min((t for t in runs if t.name.startswith(prefix)), key=lambda t: t.expected_start_time)
+    assert isinstance(first.state.data, ResultRecordMetadata), first.state
+    return first.state.data

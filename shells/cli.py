@@ -106,8 +106,9 @@ def cmd_process(args) -> int:
 
 def _follow(run, run_key: str, args) -> int:
     """Show a run's progress, answer its gate, and turn its end into an exit code."""
-    from editorbot.storage import LAYOUT_PREFIXES, configured_storage, draft_key
-    from flows.approval import expired
+    from editorbot.drafts import read_draft
+    from editorbot.storage import LAYOUT_PREFIXES, configured_storage
+    from flows.approval import DraftReplaced, expired
 
     storage = configured_storage()
     _say(f"Run {run.id} · {run_key}")
@@ -119,12 +120,17 @@ def _follow(run, run_key: str, args) -> int:
             _say("Another approver decided; following the run.")
         if not state.is_paused():
             break
-        draft = storage.get(draft_key(run_key, "script.md")).decode("utf-8")
-        print(draft, file=sys.stderr if args.json else sys.stdout, flush=True)
+        draft = read_draft(storage, run_key)
+        print(draft.markdown, file=sys.stderr if args.json else sys.stdout, flush=True)
+        _say(f"Draft {draft.digest}")
         answer = _gate_answer(args, run)
         gate_closed_elsewhere = answer is None
         if answer is not None:
-            run.decide(*answer)
+            try:
+                # The decision names the draft printed above: it decides that one or none.
+                run.decide(*answer, draft=draft.digest)
+            except DraftReplaced:
+                _say("The draft changed while it was shown; here is the new one.")
     final = run.result()
     if expired(final):
         _say(f"Expired: nobody decided on run {run.id} in time; nothing was published.")
@@ -223,8 +229,8 @@ def _age(seconds: float) -> str:
 def cmd_decide(args) -> int:
     from flows.approval import decide
 
-    decide(args.run_id, args.command, args.notes)
-    _say(f"Sent {args.command} to run {args.run_id}.")
+    draft = decide(args.run_id, args.command, args.notes, draft=args.draft)
+    _say(f"Sent {args.command} to run {args.run_id} (draft {draft or 'without a digest'}).")
     return 0
 
 
@@ -327,6 +333,12 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(decision, help=help_text)
         command.add_argument("run_id", help="the run's id, as `editorbot runs` shows it")
         command.add_argument("--notes", default="", help="what to change, or why")
+        command.add_argument(
+            "--draft",
+            metavar="DIGEST",
+            help="only if the run still waits on this draft (the digest `editorbot process` "
+            "and the Prefect UI show); without it, the draft waiting now",
+        )
         command.set_defaults(handler=cmd_decide)
     # Model files only: running them leaves the working directory as it was.
     add_models_commands(commands).set_defaults(uses_prefect=False)

@@ -113,7 +113,7 @@ def notify(chat: ChatTarget, event: Event) -> None:
             run_id = UUID(flow_run.id)
             _status(chat, f"Draft {revision + 1} is ready below: approve, revise or reject it.")
             buttons = [
-                (label, DecisionButton(decision, run_id, revision).data)
+                (label, DecisionButton(decision, run_id, revision, draft.digest).data)
                 for label, decision in DECISIONS
             ]
             telegram_api.send_html(chat.chat_id, draft_messages(draft.markdown), buttons)

@@ -2,6 +2,7 @@
 
 from prefect import task
 
+from editorbot.drafts import draft_digest
 from editorbot.render import script_markdown
 from editorbot.schemas import DraftKeys, MediatedText, Script
 from editorbot.storage import configured_storage, draft_key
@@ -22,6 +23,7 @@ def save_draft(script: Script, mediated: MediatedText, run_key: str) -> DraftKey
         json_key=draft_key(run_key, "script.json"),
         markdown_key=draft_key(run_key, "script.md"),
         markdown=markdown,
+        digest=draft_digest(script, markdown),
     )
     storage.put(keys.markdown_key, markdown.encode("utf-8"), "text/markdown")
     storage.put(keys.json_key, script.model_dump_json(indent=2).encode("utf-8"), "application/json")

@@ -133,6 +133,12 @@ class FakeTelegram:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
+    def __enter__(self) -> "FakeTelegram":
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
         app = web.Application(client_max_size=64 * 1024 * 1024)

@@ -168,13 +168,19 @@ def test_another_terminal_approves_a_waiting_run(tmp_path):
     )
     try:
         run_id = re.search(r"Run ([0-9a-f-]{36})", waiting.stderr.readline()).group(1)
-        deadline = time.monotonic() + 240
-        while "Approve, revise or reject?" not in waiting.stderr.readline():
+        deadline, said = time.monotonic() + 240, []
+        while "Approve, revise or reject?" not in (said or [""])[-1]:
             assert time.monotonic() < deadline and waiting.poll() is None
+            said.append(waiting.stderr.readline())
+        (draft,) = [line.split()[1] for line in said if line.startswith("Draft ")]
         listing = editorbot(tmp_path, "runs")
         assert re.search(rf"{run_id}\s+Paused\s+\d{{4}}/\d\d/\d\d/cli-", listing.stdout), listing
-        approve = editorbot(tmp_path, "approve", run_id)
+        # An operator who read another draft decides nothing.
+        other = editorbot(tmp_path, "approve", run_id, "--draft", "0" * len(draft))
+        assert other.returncode == 2 and "waits on another draft" in other.stderr, other.stderr
+        approve = editorbot(tmp_path, "approve", run_id, "--draft", draft)
         assert approve.returncode == 0, approve.stderr
+        assert f"(draft {draft})" in approve.stderr
         assert waiting.wait(timeout=120) == 0
         assert "Another approver decided" in waiting.stderr.read()
     finally:

@@ -3,12 +3,10 @@
 import os
 import uuid
 from pathlib import Path
-from uuid import UUID
 
 import boto3
 import pytest
 from prefect import get_client
-from prefect.results import ResultRecordMetadata
 
 from editorbot.run_key import make_run_key
 from editorbot.schemas import RunOptions
@@ -16,7 +14,7 @@ from flows.approval import decide
 from flows.local_run import LocalRun
 from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
-from harness.runner import served_deployment, task_states
+from harness.runner import first_result, served_deployment, task_states
 from tests.conftest import DATA
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
@@ -24,18 +22,6 @@ OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation
 NOTE = str(DATA / "es_rioplatense_synth.ogg")
 BUCKET = "editorbot-test"  # the s3_endpoint fixture's
 STEPS = ("download", "normalize_audio", "transcribe", "mediate", "structure")
-
-
-def _first_result(flow_run_id: UUID, prefix: str) -> ResultRecordMetadata:
-    """Where Prefect says the first task run named `prefix…` persisted its result."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs()
-    first = min(
-        (t for t in runs if t.flow_run_id == flow_run_id and t.name.startswith(prefix)),
-        key=lambda t: t.expected_start_time,
-    )
-    assert isinstance(first.state.data, ResultRecordMetadata), first.state
-    return first.state.data
 
 
 def test_a_suspended_run_resumes_on_a_new_runner_from_results_in_s3(s3_endpoint, tmp_path):
@@ -52,7 +38,7 @@ def test_a_suspended_run_resumes_on_a_new_runner_from_results_in_s3(s3_endpoint,
     s3 = boto3.client("s3", endpoint_url=s3_endpoint)
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=f"{prefix}/results/")
     in_bucket = {obj["Key"] for obj in listed.get("Contents", [])}
-    transcript = _first_result(run.id, "transcribe")
+    transcript = first_result(run.id, "transcribe")
     assert f"{prefix}/results/{transcript.storage_key}" in in_bucket, (transcript, in_bucket)
     with get_client(sync_client=True) as client:
         block = client.read_block_document(transcript.storage_block_id, include_secrets=True)
@@ -81,7 +67,7 @@ def test_local_runs_keep_results_in_the_data_dir(data_dir):
     assert run.watch().is_paused()
     results = (data_dir / "results").resolve()
     for step in STEPS:
-        path = Path(_first_result(run.id, step).storage_key)  # absolute for local storage
+        path = Path(first_result(run.id, step).storage_key)  # absolute for local storage
         assert path.parent == results and path.is_file(), (step, path)
     run.decide("approve")
     assert run.result(120).name == "Published"

@@ -46,19 +46,32 @@ def test_draft_text_is_escaped_for_html():
 RUN_ID = UUID("1f72618e-4ba8-4c1e-a35e-cdcb601ce596")
 
 
+DIGEST = "0123456789abcdef"
+
+
 def test_a_decision_button_fits_telegrams_64_bytes_and_reads_back_as_written():
-    button = DecisionButton("reject", RUN_ID, 999_999)
+    button = DecisionButton("reject", RUN_ID, 999_999, DIGEST)
     assert CALLBACK_DATA_LIMIT == 64 and len(button.data.encode()) <= CALLBACK_DATA_LIMIT
     assert DecisionButton.parse(button.data) == button
+    assert button.data == f"reject:{RUN_ID.hex}:999999:{DIGEST}"
 
 
 def test_a_button_too_long_for_telegram_is_refused_when_written():
     with pytest.raises(ValueError, match="64 bytes"):
-        DecisionButton("approve", RUN_ID, 10**30).data  # noqa: B018
+        DecisionButton("approve", RUN_ID, 10**30, DIGEST).data  # noqa: B018
 
 
-def test_a_button_sent_before_revisions_were_carried_reads_without_one():
-    assert DecisionButton.parse(f"revise:{RUN_ID}") == DecisionButton("revise", RUN_ID, None)
+def test_buttons_sent_before_revisions_and_digests_were_carried_read_without_them():
+    assert DecisionButton.parse(f"revise:{RUN_ID}") == DecisionButton("revise", RUN_ID)
+    assert DecisionButton.parse(f"approve:{RUN_ID}:2") == DecisionButton("approve", RUN_ID, 2)
+
+
+@pytest.mark.parametrize(
+    "data", [f"approve:{RUN_ID.hex}:0:NOT-HEX", f"approve:{RUN_ID.hex}:0:{DIGEST}:extra"]
+)
+def test_a_button_with_a_malformed_digest_is_not_a_decision(data):
+    with pytest.raises(ValueError):
+        DecisionButton.parse(data)
 
 
 def test_button_patterns_route_only_their_decisions():

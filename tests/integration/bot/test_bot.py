@@ -8,6 +8,7 @@ from prefect import get_client
 
 from editorbot.schemas import Script
 from flows.runs import note_tag, runs_tagged, user_tag
+from harness.fakes.telegram import Call
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.integration.bot.conftest import STRANGER, TOKEN
 
@@ -68,7 +69,7 @@ def test_revise_takes_the_next_message_as_notes_and_sends_a_new_draft(creator):
     creator.wait_reply("new draft is on its way")
     creator.press(first, "Approve")  # a button under the replaced draft: it must not count
     stale = creator.wait_reply("Too late", method="editMessageText")
-    assert "newer draft" in stale.params["text"]
+    assert "waits on another draft" in stale.params["text"]
     creator.press(second, "Approve")
     documents = creator.documents(3)
     script_json = next(d for d in documents if d.params["document"]["filename"].endswith(".json"))
@@ -90,6 +91,23 @@ def test_reject_publishes_nothing_and_a_stale_button_says_so(creator, data_dir):
     )
     assert creator.sent("sendDocument") == []
     assert not (data_dir / "scripts").exists()
+
+
+def test_a_button_without_a_draft_digest_decides_nothing(creator, running_bot, data_dir):
+    creator.send_text("Che, ayer tomé el colectivo y el boleto costaba el doble que el mes pasado.")
+    draft = creator.wait_draft()
+    (run,) = running_bot.submission.runs.values()
+    run.watch()  # until it waits at the gate
+    # A button as the bot wrote them before drafts carried their digest.
+    old = {
+        **draft.params,
+        "reply_markup": {
+            "inline_keyboard": [[{"text": "Approve", "callback_data": f"approve:{run.id}:0"}]]
+        },
+    }
+    creator.press(Call("sendMessage", old, draft.result), "Approve")
+    creator.wait_reply("from before drafts carried their digest", method="editMessageText")
+    assert run.is_paused() and not (data_dir / "scripts").exists()
 
 
 def flow_run_count() -> int:
