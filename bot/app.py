@@ -4,6 +4,7 @@ import logging
 import warnings
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -99,4 +100,11 @@ def run_bot(settings: Settings) -> None:
             "EDITORBOT_ALLOWED_USERS is empty: the bot will refuse everyone."
         )
     submission = DeploymentSubmission() if settings.bot_runs == "deployment" else LocalSubmission()
-    build_application(settings, submission).run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        build_application(settings, submission).run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        # python-telegram-bot's own message quotes the token; this one does not.
+        raise EditorBotError(
+            "Telegram refused EDITORBOT_TELEGRAM_TOKEN: BotFather revoked it, or "
+            "EDITORBOT_TELEGRAM_API_URL points at another server. Get a new one from BotFather."
+        ) from None

@@ -5,25 +5,12 @@ import contextvars
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from pydantic import SecretStr
-
-from editorbot.ssm_env import SECRET_ENV_NAMES
-
-REDACTED = "[REDACTED]"
-
-# Shapes that are secrets wherever they appear, configured or not: a Telegram bot token
-# (it is also in every Bot API URL) and a Google API key.
-TOKEN_SHAPES = re.compile(r"\d{6,10}:[A-Za-z0-9_-]{30,}|AIza[0-9A-Za-z_-]{35,}")
-
-# Shorter "secrets" (a test's "x", an env name) would blank out ordinary words.
-_MIN_SECRET_LENGTH = 8
+from editorbot.redaction import Redactor, secret_values
 
 # Prefect's logging config for services; see prefect_logging.yml for why it exists.
 # It sets the same levels as install_handler: our packages at INFO, other libraries at WARNING.
@@ -45,39 +32,16 @@ def run_key_bound(run_key: str) -> Iterator[None]:
         _run_key.reset(token)
 
 
-def secret_values(settings=None) -> set[str]:
-    """The configured secrets: the settings' SecretStr fields and the variables SSM fills."""
-    values = {os.environ.get(name, "") for name in SECRET_ENV_NAMES}
-    if settings is not None:
-        for name in type(settings).model_fields:
-            value = getattr(settings, name)
-            if isinstance(value, SecretStr):
-                values.add(value.get_secret_value())
-    for value in list(values):
-        # The password alone can show up too: decoded from a basic-auth header, or quoted by
-        # a database driver from its connection URL.
-        if "://" in value:
-            with contextlib.suppress(ValueError):
-                values.add(urlsplit(value).password or "")
-        elif value.count(":") == 1:
-            values.add(value.split(":", 1)[1])
-    return {value for value in values if len(value) >= _MIN_SECRET_LENGTH}
-
-
 class RedactSecrets(logging.Filter):
     """Rewrites each record so its message and traceback carry no secret and no token shape."""
 
     def __init__(self, secrets: Iterable[str] | None = None) -> None:
         super().__init__()
         # Built from the environment when constructed from Prefect's YAML (no settings there).
-        values = secret_values() if secrets is None else set(secrets)
-        # Longest first, so a secret that contains another is replaced whole.
-        self._secrets = sorted(values, key=len, reverse=True)
+        self._redactor = Redactor(secret_values() if secrets is None else secrets)
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return TOKEN_SHAPES.sub(REDACTED, text)
+        return self._redactor.redact(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

@@ -14,11 +14,12 @@ from uuid import UUID
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from editorbot.errors import BadSource
+from editorbot.redaction import Redactor, secret_values
 from editorbot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,21 @@ def _call(action: Callable[[Bot], Awaitable[T]]) -> T:
         ) as bot:
             return await action(bot)
 
-    return asyncio.run(exchange())
+    try:
+        return asyncio.run(exchange())
+    except InvalidToken:
+        # python-telegram-bot writes the token itself into this message, and the caller's
+        # error becomes a run state (the database, the UI) and a persisted result.
+        raise InvalidToken(
+            "Telegram refused the bot token (EDITORBOT_TELEGRAM_TOKEN): BotFather revoked "
+            "it, or EDITORBOT_TELEGRAM_API_URL points at another server."
+        ) from None
+    except Exception as error:
+        # Any other error naming the token or a request URL (which carries it) loses it here.
+        copy = Redactor(secret_values(settings)).redacted_error(error)
+        if copy is None:
+            raise
+        raise copy.with_traceback(error.__traceback__) from None
 
 
 def fetch_file(file_id: str) -> tuple[bytes, str]:

@@ -6,6 +6,7 @@ from prefect import flow
 from prefect.states import Completed, Failed, State
 
 from editorbot.errors import EditorBotError
+from editorbot.redaction import redacting_errors
 from editorbot.schemas import ChatTarget, RunOptions, RunOutcome, typed_text
 from editorbot.settings import get_settings
 from flows.approval import expired, request_approval
@@ -53,6 +54,7 @@ def _tell_failure(flow, flow_run, state: State) -> None:
 
 
 @flow(name="voice-to-script", on_failure=[_tell_failure])
+@redacting_errors
 def voice_to_script(
     source: str, run_key: str, options: RunOptions | None = None, chat: ChatTarget | None = None
 ) -> State:

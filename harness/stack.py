@@ -205,22 +205,26 @@ def postgres_database() -> Iterator[str]:
 
 @contextlib.contextmanager
 def bot_process(
-    home: Path, server: PrefectServer, telegram, **settings: str
+    home: Path, server: PrefectServer | None, telegram, **settings: str
 ) -> Iterator[subprocess.Popen]:
-    """`editorbot bot` queueing notes on the served deployment; yields once it has started."""
+    """`editorbot bot`; yields once it has started.
+
+    With a server, it queues notes on the served deployment; without one, it runs each
+    note's flow itself on the embedded Prefect, whose database is `home/prefect/prefect.db`.
+    """
     home.mkdir(parents=True, exist_ok=True)
     log = home / "bot.log"
     registered = len(telegram.calls_to("setMyCommands"))
+    runs = {"EDITORBOT_BOT_RUNS": "deployment", **server.client_env} if server else {}
     with log.open("a") as output:
         process = subprocess.Popen(
             [*EDITORBOT, "bot"],
             env=child_env(
                 **{
                     "PREFECT_HOME": str(home / "prefect"),
-                    "EDITORBOT_BOT_RUNS": "deployment",
                     "EDITORBOT_TELEGRAM_API_URL": telegram.api_url,
                     "EDITORBOT_TELEGRAM_FILE_URL": telegram.file_url,
-                    **server.client_env,
+                    **runs,
                     **settings,
                 }
             ),

@@ -238,7 +238,8 @@ def cmd_bot(args) -> int:
     import logging
 
     from bot.app import run_bot
-    from editorbot.logs import install_handler, secret_values
+    from editorbot.logs import install_handler
+    from editorbot.redaction import secret_values
     from editorbot.settings import get_settings
 
     settings = get_settings()

@@ -6,6 +6,7 @@ from pathlib import Path
 from prefect import task
 
 from editorbot.errors import BadSource
+from editorbot.redaction import redacting_errors
 from editorbot.schemas import StoredAudio
 from editorbot.storage import configured_storage, raw_audio_key
 from editorbot.telegram_api import fetch_file, telegram_file_id
@@ -30,6 +31,7 @@ def read_local(source: str) -> bytes:
     cache_policy=STORED_ONCE,
     **NETWORK_RETRIES,
 )
+@redacting_errors
 def download(source: str, run_key: str) -> StoredAudio:
     """Read the note (a path, or `telegram:<file_id>`) and store it at audio/raw/<run_key>.<ext>."""
     file_id = telegram_file_id(source)

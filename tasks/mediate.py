@@ -3,6 +3,7 @@
 from prefect import task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 
+from editorbot.redaction import redacting_errors
 from editorbot.schemas import MediatedText
 from editorbot.settings import get_settings
 from editorbot.text_engine import get_text_engine, resolve_profile
@@ -15,6 +16,7 @@ from tasks.transient import LLM_RETRIES
     cache_policy=INPUTS + TASK_SOURCE + TextEngineConfig(),
     **LLM_RETRIES,
 )
+@redacting_errors
 def mediate(text: str, dialect: str, notes: list[str]) -> MediatedText:
     """Mediate `text` with the `dialect` profile ("auto" detects it) and reviewer `notes`."""
     profile = resolve_profile(dialect, text)

@@ -5,6 +5,7 @@ import hashlib
 from prefect import task
 
 from editorbot.audio import clean_audio
+from editorbot.redaction import redacting_errors
 from editorbot.schemas import StoredAudio
 from editorbot.settings import get_settings
 from editorbot.storage import cleaned_audio_key, configured_storage
@@ -17,6 +18,7 @@ from tasks.transient import NETWORK_RETRIES
     cache_policy=STORED_ONCE,
     **NETWORK_RETRIES,
 )
+@redacting_errors
 def normalize_audio(raw: StoredAudio, run_key: str) -> StoredAudio:
     """16 kHz mono loudness-normalized WAV at audio/cleaned/<run_key>.wav, or BadAudio."""
     settings = get_settings()

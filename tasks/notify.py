@@ -11,6 +11,7 @@ from prefect.runtime import flow_run
 from pydantic import BaseModel
 
 from editorbot import telegram_api
+from editorbot.redaction import redacting_errors
 from editorbot.run_key import run_key_slug
 from editorbot.schemas import ChatTarget, DraftKeys
 from editorbot.storage import configured_storage, script_key, subtitles_key
@@ -104,6 +105,7 @@ def _status(chat: ChatTarget, text: str) -> None:
 # Once per run and event: a run resumed from suspension replays the flow from the top, and
 # the creator must not get the draft (or a status line) a second time.
 @task(persist_result=True, cache_policy=INPUTS + TASK_SOURCE + RUN_ID, **NETWORK_RETRIES)
+@redacting_errors
 def notify(chat: ChatTarget, event: Event) -> None:
     """Show `event` in the creator's chat: edit the status, send the draft or the files."""
     match event:

@@ -4,11 +4,13 @@ from prefect import task
 
 from editorbot.drafts import read_draft
 from editorbot.errors import DraftNotApproved
+from editorbot.redaction import redacting_errors
 from editorbot.storage import configured_storage, script_key
 from tasks.transient import NETWORK_RETRIES
 
 
 @task(**NETWORK_RETRIES)
+@redacting_errors
 def publish(run_key: str, approved: str) -> list[str]:
     """Copy the draft whose digest is `approved` to scripts/<run_key>.json and .md.
 

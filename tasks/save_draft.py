@@ -3,6 +3,7 @@
 from prefect import task
 
 from editorbot.drafts import draft_digest
+from editorbot.redaction import redacting_errors
 from editorbot.render import script_markdown
 from editorbot.schemas import DraftKeys, MediatedText, Script
 from editorbot.storage import configured_storage, draft_key
@@ -15,6 +16,7 @@ from tasks.transient import NETWORK_RETRIES
     cache_policy=STORED_ONCE,
     **NETWORK_RETRIES,
 )
+@redacting_errors
 def save_draft(script: Script, mediated: MediatedText, run_key: str) -> DraftKeys:
     """Write the draft as JSON (the contract) and Markdown (for people)."""
     storage = configured_storage()

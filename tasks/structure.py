@@ -3,6 +3,7 @@
 from prefect import task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 
+from editorbot.redaction import redacting_errors
 from editorbot.run_key import run_key_slug
 from editorbot.schemas import MediatedText, Script
 from editorbot.settings import get_settings
@@ -17,6 +18,7 @@ from tasks.transient import LLM_RETRIES
     cache_policy=INPUTS + TASK_SOURCE + TextEngineConfig(),
     **LLM_RETRIES,
 )
+@redacting_errors
 def structure(
     mediated: MediatedText,
     template: str,

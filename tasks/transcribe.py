@@ -8,6 +8,7 @@ from prefect.cache_policies import INPUTS, TASK_SOURCE
 from prefect.concurrency.sync import concurrency
 
 from editorbot.errors import BadAudio
+from editorbot.redaction import redacting_errors
 from editorbot.schemas import StoredAudio, Transcript
 from editorbot.settings import get_settings
 from editorbot.storage import configured_storage
@@ -27,6 +28,7 @@ NO_SPEECH = "We heard no speech in this note; please record it again, close to t
 
 
 @task(persist_result=True, cache_policy=INPUTS + TASK_SOURCE + WhisperConfig())
+@redacting_errors
 def transcribe(audio: StoredAudio, language: str) -> Transcript:
     """Transcribe the cleaned note (`language`: "es", "auto"…); BadAudio if no word is heard."""
     settings = get_settings()

@@ -2,6 +2,7 @@
 
 from prefect import task
 
+from editorbot.redaction import redacting_errors
 from editorbot.schemas import Transcript
 from editorbot.storage import configured_storage, subtitles_key
 from editorbot.subtitles import to_srt, to_vtt
@@ -14,6 +15,7 @@ from tasks.transient import NETWORK_RETRIES
     cache_policy=STORED_ONCE,
     **NETWORK_RETRIES,
 )
+@redacting_errors
 def write_subtitles(transcript: Transcript, run_key: str) -> list[str]:
     """Write the transcript's segments as SRT and WebVTT; returns the keys written."""
     storage = configured_storage()

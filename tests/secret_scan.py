@@ -6,6 +6,7 @@ record our RedactSecrets filter has already rewritten (a handler installed by
 editorbot.logs) is seen redacted, as a reader of the logs would see it.
 """
 
+import contextlib
 import logging
 
 import pytest
@@ -156,3 +157,33 @@ def scan_prefect_server(config) -> None:
     APILogWorker.drain_all(timeout=30)  # the logs still queued in this process
     with get_client(sync_client=True) as client:
         scan.scan_prefect_server(client)
+
+
+def secrets_in_files(*roots, secrets: dict[str, str] = SECRETS) -> list[str]:
+    """Each fake secret found in the files under `roots`, as `NAME (abcd…) in PATH` lines.
+
+    Files are read as bytes (a SQLite database, a log, an artifact), and Prefect's result
+    records are opened too: their `result` is the pickled value in base64, which a look at
+    the raw bytes would pass over.
+    """
+    import base64
+    import binascii
+    import json
+    from pathlib import Path
+
+    found = []
+    for root in map(Path, roots):
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            contents = [data]
+            try:
+                record = json.loads(data)
+            except (UnicodeDecodeError, ValueError):
+                record = None
+            if isinstance(record, dict) and isinstance(record.get("result"), str):
+                with contextlib.suppress(binascii.Error, ValueError):
+                    contents.append(base64.b64decode(record["result"]))
+            for name, needle in needles(secrets):
+                if any(needle.encode() in content for content in contents):
+                    found.append(f"{name} ({needle[:4]}…) in {path}")
+    return found

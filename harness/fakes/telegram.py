@@ -111,6 +111,8 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.files: dict[str, StoredFile] = {}
         self._faults: dict[str, Fault] = {}
+        self._revoke_after: Callable[[Call], bool] | None = None
+        self.revoked = False
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids = _MESSAGE_IDS
@@ -195,6 +197,15 @@ class FakeTelegram:
         with self._changed:
             self._faults[method] = Fault(times, status, retry_after)
 
+    def revoke_after(self, last: Callable[[Call], bool]) -> None:
+        """Once a call satisfying `last` is answered, refuse every call as a revoked token is.
+
+        Telegram answers 401 Unauthorized to any request made with a token BotFather revoked,
+        `getMe` included, and to file downloads.
+        """
+        with self._changed:
+            self._revoke_after = last
+
     def refusals(self, method: str) -> list[Call]:
         """The calls to `method` answered with an error."""
         return [c for c in self.calls_to(method) if c.refused]
@@ -265,6 +276,11 @@ class FakeTelegram:
             )
         method = request.match_info["method"]
         params = await self._params(request)
+        if self.revoked:
+            self._record(Call(method, params, {"error": "Unauthorized"}))
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return web.json_response(
@@ -288,10 +304,12 @@ class FakeTelegram:
     def _record(self, call: Call) -> None:
         with self._changed:
             self.calls.append(call)
+            if self._revoke_after is not None and not call.refused and self._revoke_after(call):
+                self.revoked = True
             self._changed.notify_all()
 
     async def _file(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
+        if request.match_info["token"] != self.token or self.revoked:
             return web.Response(status=401)
         path = request.match_info["path"]
         self._record(Call("file", {"path": path}))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from editorbot.logs import TOKEN_SHAPES
+from editorbot.redaction import TOKEN_SHAPES
 from editorbot.ssm_env import ENV_NAMES, SECRET_ENV_NAMES
 from shells.cli import build_parser
 

@@ -5,7 +5,8 @@ import os
 import subprocess
 import sys
 
-from editorbot.logs import PREFECT_LOGGING_CONFIG, REDACTED
+from editorbot.logs import PREFECT_LOGGING_CONFIG
+from editorbot.redaction import REDACTED
 from harness.fake_secrets import TELEGRAM_TOKEN_SHAPED as FAKE_TOKEN
 
 

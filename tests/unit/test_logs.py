@@ -9,13 +9,12 @@ import pytest
 
 from editorbot.logs import (
     PREFECT_LOGGING_CONFIG,
-    REDACTED,
     JsonFormatter,
     RedactSecrets,
     configure_logging,
     run_key_bound,
-    secret_values,
 )
+from editorbot.redaction import REDACTED, secret_values
 from editorbot.settings import Settings
 
 # The session's secret scan knows these too; these tests' records still pass it, because

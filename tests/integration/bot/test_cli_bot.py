@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from harness.fakes.telegram import FakeTelegram
-from harness.stack import EDITORBOT
+from harness.stack import EDITORBOT, child_env
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
 
 pytestmark = pytest.mark.slow
@@ -41,3 +41,22 @@ def test_editorbot_bot_answers_and_never_logs_its_token(tmp_path):
     assert process.returncode == 0, output
     assert "Application started" in output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
+
+
+def test_a_token_telegram_refuses_at_start_up_is_one_sentence_without_the_token(tmp_path):
+    with FakeTelegram("654321:another-bots-token") as telegram:
+        started = subprocess.run(
+            [*EDITORBOT, "--data-dir", str(tmp_path), "bot"],
+            env=child_env(
+                EDITORBOT_TELEGRAM_TOKEN=TOKEN,
+                EDITORBOT_TELEGRAM_API_URL=telegram.api_url,
+                EDITORBOT_TELEGRAM_FILE_URL=telegram.file_url,
+            ),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert started.returncode == 2, started.stderr
+    assert started.stderr.strip().splitlines()[-1].startswith("editorbot: Telegram refused")
+    assert TOKEN not in started.stderr + started.stdout
+    assert TOKEN.split(":")[1] not in started.stderr + started.stdout
