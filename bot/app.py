@@ -21,6 +21,7 @@ from bot.submission import DeploymentSubmission, LocalSubmission
 from editorbot.errors import EditorBotError
 from editorbot.settings import Settings
 from editorbot.telegram_api import DecisionButton, FloodWait
+from flows.recovery import recover_crashed_runs
 
 NEW = filters.UpdateType.MESSAGE  # an edited message is not a new note
 NOTE = NEW & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.AUDIO)
@@ -100,6 +101,9 @@ def run_bot(settings: Settings) -> None:
             "EDITORBOT_ALLOWED_USERS is empty: the bot will refuse everyone."
         )
     submission = DeploymentSubmission() if settings.bot_runs == "deployment" else LocalSubmission()
+    if isinstance(submission, LocalSubmission):
+        # Notes this bot was running when its process died: each is resumed once, here.
+        recover_crashed_runs(deployed=False, resume=submission.resume)
     try:
         build_application(settings, submission).run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from editorbot.schemas import ChatTarget, RunOptions
 from flows.local_run import LocalRun
+from flows.replay import schedule_replay
 from flows.runs import note_tag, runs_tagged, user_tag
 
 
@@ -51,6 +52,12 @@ class LocalSubmission:
             run = LocalRun(note.source, note.run_key, note.options, chat=note.chat, tags=tags)
             self.runs[run.id] = run
             return Submitted(run.id, duplicate=False)
+
+    def resume(self, run_id: UUID) -> None:
+        """Execute a crashed run again here, from the cache (flows/recovery.py)."""
+        run = LocalRun.again(schedule_replay(run_id))
+        with self._lock:
+            self.runs[run.id] = run
 
 
 class DeploymentSubmission:

@@ -1,5 +1,6 @@
 """Run the flow in this process while this process also watches it and answers its gate."""
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -16,6 +17,7 @@ from prefect.states import State
 from editorbot.schemas import ChatTarget, RunOptions
 from flows.approval import decide
 from flows.results import result_storage_settings
+from flows.run_locks import run_lock
 from flows.runs import run_tags
 from flows.transcription_limit import ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
@@ -60,6 +62,10 @@ class LocalRun:
         self.flow_run, self.parameters = flow_run, parameters
         self._final: State | None = None
         self._seen: dict[UUID, str] = {}
+        # Held while this process executes the run: if the process dies, the next
+        # `editorbot` command finds the lock free and marks the run Crashed (run_locks.py).
+        self._lock = contextlib.ExitStack()
+        self._lock.enter_context(run_lock(flow_run.id))
         self._thread = threading.Thread(target=self._execute, name="voice-to-script", daemon=True)
         self._thread.start()
 
@@ -68,7 +74,7 @@ class LocalRun:
         return self.flow_run.id
 
     def _execute(self) -> None:
-        with temporary_settings(updates=self._result_storage):
+        with self._lock, temporary_settings(updates=self._result_storage):
             self._final = run_flow(
                 voice_to_script,
                 flow_run=self.flow_run,

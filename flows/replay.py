@@ -33,12 +33,16 @@ def schedule_replay(flow_run_id: UUID | str) -> FlowRun:
             shown = run.state.name if run.state else "unknown"
             # A run whose runner died stays Running until `editorbot serve`'s automation
             # sees its heartbeats stop (flows/serve.py); say so rather than leave it a puzzle.
-            hint = (
-                " If its runner is gone, it turns Crashed after three missed heartbeats;"
-                " replay it then."
-                if run.state and run.state.is_running()
-                else ""
-            )
+            # A run executed in a local process is marked Crashed as soon as any `editorbot`
+            # command sees its process gone (flows/run_locks.py): if it is Running, it runs.
+            hint = ""
+            if run.state and run.state.is_running():
+                hint = (
+                    " If its runner is gone, it turns Crashed after three missed heartbeats;"
+                    " replay it then."
+                    if run.deployment_id
+                    else " Its process is still executing it."
+                )
             raise NotReplayable(
                 f"Run {run_id} is {shown}; only failed or crashed runs are replayed.{hint}"
             )

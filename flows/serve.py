@@ -1,5 +1,6 @@
 """Serve the voice-to-script deployment from this process, and submit runs to it."""
 
+import threading
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from prefect.events.schemas.events import ResourceSpecification
 from prefect.settings import get_current_settings
 
 from editorbot.schemas import ChatTarget, RunOptions
+from flows.recovery import keep_recovering_deployment_runs
 from flows.results import results_beside_artifacts
 from flows.runs import PRODUCT_TAG, run_tags
 from flows.transcription_limit import ensure_transcription_limit
@@ -26,7 +28,7 @@ MISSED_HEARTBEATS = 3
 
 
 def silent_run_automation(heartbeat_s: int) -> AutomationCore:
-    """Mark a run Crashed when its heartbeats stop, so `editorbot replay` can take it.
+    """Mark a run Crashed when its heartbeats stop, so it is resumed (flows/recovery.py).
 
     A runner killed with its flow runs (the VM rebooted, the container killed) leaves them
     Running for ever: nothing else tells the server they are gone. Any later event of the
@@ -49,7 +51,7 @@ def silent_run_automation(heartbeat_s: int) -> AutomationCore:
             ChangeFlowRunState(
                 state=StateType.CRASHED,
                 message=f"No heartbeat for {heartbeat_s * MISSED_HEARTBEATS} s: the process "
-                "running it is gone. `editorbot replay` runs it again.",
+                "running it is gone. A runner resumes it once from the cache.",
             )
         ],
     )
@@ -80,9 +82,17 @@ def serve_voice_to_script(transcription_slots: int = 1, max_runs: int | None = N
         # Import by module path: the runner's child processes find the installed package.
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
-    # The runner hands these settings to each flow-run process it starts.
-    with results_beside_artifacts():
-        serve(deployment, limit=max_runs, print_starting_message=False)
+    # A run whose process died is resumed once; it is this runner's or any other's to run.
+    stop = threading.Event()
+    threading.Thread(
+        target=keep_recovering_deployment_runs, args=(stop,), name="recovery", daemon=True
+    ).start()
+    try:
+        # The runner hands these settings to each flow-run process it starts.
+        with results_beside_artifacts():
+            serve(deployment, limit=max_runs, print_starting_message=False)
+    finally:
+        stop.set()
 
 
 def submit(

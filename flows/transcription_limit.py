@@ -28,3 +28,21 @@ def ensure_transcription_limit(slots: int, resize: bool = True) -> None:
             client.update_global_concurrency_limit(
                 TRANSCRIPTION_SLOTS, GlobalConcurrencyLimitUpdate(limit=slots, active=True)
             )
+
+
+def release_transcription_slots() -> None:
+    """Give every taken slot back; only for when no process can be holding one.
+
+    The embedded Prefect server keeps its slot leases in its own memory and runs no
+    service that revokes expired ones, so a process killed mid-transcription would keep
+    its slot taken for good, and every later note would wait for it for ever.
+    """
+    with get_client(sync_client=True) as client:
+        try:
+            limit = client.read_global_concurrency_limit_by_name(TRANSCRIPTION_SLOTS)
+        except ObjectNotFound:
+            return
+        if limit.active_slots:
+            client.update_global_concurrency_limit(
+                TRANSCRIPTION_SLOTS, GlobalConcurrencyLimitUpdate(active_slots=0)
+            )

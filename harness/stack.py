@@ -230,6 +230,8 @@ def bot_process(
             ),
             stdout=output,
             stderr=subprocess.STDOUT,
+            # Its own group, so a test can kill it with the embedded Prefect server it started.
+            start_new_session=True,
         )
     try:
         wait_for_start(process, log, lambda: len(telegram.calls_to("setMyCommands")) > registered)

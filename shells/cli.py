@@ -356,12 +356,18 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_logging()
     try:
+        if getattr(args, "uses_prefect", True):
+            from flows.run_locks import crash_runs_without_process
+
+            # A run whose `editorbot process` was killed is Running for ever otherwise.
+            for run_id in crash_runs_without_process():
+                _say(f"Run {run_id} lost its process; it is Crashed: `editorbot replay {run_id}`.")
         return args.handler(args)
     except EditorBotError as error:
         _say(f"editorbot: {error}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        _say("Interrupted; a waiting run can still be decided with `editorbot approve RUN_ID`.")
+        _say("Interrupted; `editorbot replay RUN_ID` takes the run up again where it stopped.")
         return 130
 
 

@@ -1,7 +1,10 @@
 """The `editorbot` command as a person runs it: real processes, real embedded Prefect."""
 
 import json
+import os
 import re
+import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -16,6 +19,8 @@ from tests.conftest import DATA, SAMPLES
 
 pytestmark = pytest.mark.slow
 SPANISH = DATA / "es_rioplatense_synth.ogg"
+# Long enough for a kill to land mid-transcription; English LibriVox.
+LONG_NOTE = (str(DATA / "speech_60s.ogg"), "--language", "en", "--template", "opinion")
 
 
 def editorbot(
@@ -204,3 +209,65 @@ def test_commands_without_prefect_leave_the_working_directory_alone(tmp_path, ar
     )
     assert result.returncode == 0, result.stderr
     assert list(tmp_path.iterdir()) == []  # no ./data, no ./data/.prefect
+
+
+def _task_states(data_dir: Path, run_id: str, prefix: str) -> list[str]:
+    """A run's task runs named `prefix…`, oldest first, from the embedded Prefect database."""
+    with sqlite3.connect(data_dir / ".prefect" / "prefect.db") as db:
+        rows = db.execute(
+            "SELECT task_run.state_name FROM task_run WHERE flow_run_id = ? AND name LIKE ? "
+            "ORDER BY expected_start_time",
+            (run_id.replace("-", ""), f"{prefix}-%"),
+        ).fetchall()
+        if not rows:  # ids stored with their dashes
+            rows = db.execute(
+                "SELECT task_run.state_name FROM task_run WHERE flow_run_id = ? AND name LIKE ? "
+                "ORDER BY expected_start_time",
+                (run_id, f"{prefix}-%"),
+            ).fetchall()
+    return [state for (state,) in rows]
+
+
+@pytest.mark.parametrize("moment", ["transcribe       Running", "Approve, revise or reject?"])
+def test_a_killed_process_leaves_a_crashed_run_that_replay_finishes_from_the_cache(
+    tmp_path, moment
+):
+    data_dir = tmp_path / "data"
+    # Its own session, as a terminal's foreground job: Ctrl-\\ or a closed laptop takes the
+    # whole group, the embedded Prefect server with it.
+    killed = subprocess.Popen(
+        [*EDITORBOT, "--data-dir", str(data_dir), "process", *LONG_NOTE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+        start_new_session=True,
+    )
+    try:
+        run_id = re.search(r"Run ([0-9a-f-]{36})", killed.stderr.readline()).group(1)
+        deadline = time.monotonic() + 240
+        while moment not in killed.stderr.readline():
+            assert time.monotonic() < deadline and killed.poll() is None
+    finally:
+        os.killpg(killed.pid, signal.SIGKILL)
+        killed.wait(30)
+
+    listing = editorbot(tmp_path / "data", "runs")
+    assert listing.returncode == 0, listing.stderr
+    assert f"Run {run_id} lost its process; it is Crashed" in listing.stderr
+    assert re.search(rf"{run_id}\s+Crashed\s", listing.stdout), listing.stdout
+
+    replay = editorbot(data_dir, "replay", "--failed", "--since", "1h", "--approve", "--json")
+    assert replay.returncode == 0, replay.stderr
+    outcome = json.loads(replay.stdout)
+    assert outcome["run_id"] == run_id and outcome["state"] == "Published"
+    assert len(_published(data_dir)) == 1
+    # What had finished before the kill came from the cache.
+    for step in ("download", "normalize_audio"):
+        assert _task_states(data_dir, run_id, step) == ["Completed", "Cached"], step
+    transcribed = _task_states(data_dir, run_id, "transcribe")
+    if moment.startswith("Approve"):
+        assert transcribed == ["Completed", "Cached"]
+    else:  # cut off mid-way: done once more, in full
+        assert transcribed[-1] == "Completed"

@@ -1,21 +1,22 @@
-"""The stack losing a part: a runner killed mid-run, the Prefect server restarted mid-wait."""
+"""The stack losing a part: a runner killed mid-run (once, twice), the server restarted mid-wait."""
 
-import subprocess
 import time
 from collections.abc import Callable
 
 import pytest
 from prefect import get_client
+from prefect.client.schemas.objects import StateType
 
 from editorbot.run_key import make_run_key
-from editorbot.schemas import RunOptions, Script
+from editorbot.schemas import ChatTarget, RunOptions, Script
 from flows.approval import decide
 from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
+from harness.fakes.telegram import FakeTelegram
 from harness.runner import kill_group, served_deployment, task_states
-from harness.stack import EDITORBOT, child_env
 from tasks.transcribe import SLOT_LEASE_S, TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
+from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
 
 pytestmark = pytest.mark.slow
 # speech_60s.ogg is long enough to kill its transcription mid-way; it is English LibriVox.
@@ -46,7 +47,31 @@ def _published(data, run_key: str) -> Script:
     return Script.model_validate_json((data / "scripts" / f"{run_key}.json").read_text())
 
 
-def test_a_run_whose_runner_was_killed_mid_transcription_is_replayed_once(server, tmp_path):
+def _kill_mid_transcription(runner) -> None:
+    """Once Whisper is at work, kill the runner with its runs, as a VM losing power would."""
+    _wait_for_slots(lambda taken: taken == 1, timeout=300)
+    kill_group(runner)
+
+
+def _crashed(run_id) -> None:
+    """Nothing tells the server the run is gone but its missing heartbeats."""
+    crashed = wait_for_state(run_id, lambda s: s.name != "Running", timeout_s=240)
+    assert crashed.is_crashed() and "heartbeat" in crashed.message, crashed
+    # The dead transcription's slot comes back when its lease runs out, not minutes later.
+    _wait_for_slots(lambda taken: taken == 0, timeout=3 * SLOT_LEASE_S)
+
+
+def _taken_up(run_id, timeout: float = 120):
+    """The crashed run's state once a runner has dealt with it (it is no longer Crashed)."""
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while (state := client.read_flow_run(run_id).state).is_crashed():
+            assert time.monotonic() < deadline, "no runner took the crashed run up"
+            time.sleep(0.5)
+    return state
+
+
+def test_a_run_whose_runner_was_killed_mid_transcription_is_resumed_by_itself(server, tmp_path):
     data = tmp_path / "data"
     settings = {
         "EDITORBOT_STORAGE": f"file://{data}",
@@ -57,35 +82,54 @@ def test_a_run_whose_runner_was_killed_mid_transcription_is_replayed_once(server
     home = tmp_path / "runner"
     with served_deployment(home, **settings) as first:
         run = submit(str(LONG_NOTE[0]), run_key, LONG_NOTE[1], "killed-note")
-        _wait_for_slots(lambda taken: taken == 1, timeout=180)  # Whisper is at work
-        kill_group(first)  # the runner and its flow run process, without warning
+        _kill_mid_transcription(first)
+    _crashed(run.id)
 
-    # Nothing tells the server the run is gone but its missing heartbeats.
-    crashed = wait_for_state(run.id, lambda s: s.name != "Running", timeout_s=240)
-    assert crashed.is_crashed() and "heartbeat" in crashed.message, crashed
-
-    replay = subprocess.run(
-        [*EDITORBOT, "replay", str(run.id)],
-        env=child_env(PREFECT_HOME=str(tmp_path / "cli"), **server.client_env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert replay.returncode == 0 and "queued again" in replay.stderr, replay.stderr
-
-    # The dead transcription's slot comes back when its lease runs out, not minutes later.
-    _wait_for_slots(lambda taken: taken == 0, timeout=3 * SLOT_LEASE_S)
+    # Nobody replays it: the runner that comes back resumes it on its own.
     with served_deployment(home, **settings):
+        _taken_up(run.id)
         wait_for_state(run.id, lambda s: s.is_paused(), timeout_s=300)
         decide(run.id, "approve")
         final = wait_for_end(run.id)
     assert final.name == "Published", final.message
-    # Finished before the kill: taken from the cache by the replay and by the resumed run.
+    # Finished before the kill: taken from the cache by the resumed run, and again after
+    # the approval.
     for step in ("download", "normalize_audio"):
         assert task_states(run.id, step) == ["Completed", "Cached", "Cached"], step
     # Cut off mid-way: done once more in full, then cached when the approved run resumes.
     assert task_states(run.id, "transcribe")[1:] == ["Completed", "Cached"]
     _published(data, run_key)
+
+
+def test_a_run_that_dies_twice_is_closed_and_its_creator_told(server, tmp_path):
+    data = tmp_path / "data"
+    chat = ChatTarget(chat_id=CREATOR, user_id=CREATOR)
+    with FakeTelegram(TOKEN) as telegram:
+        settings = {
+            "EDITORBOT_STORAGE": f"file://{data}",
+            "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": HEARTBEAT_S,
+            "EDITORBOT_TELEGRAM_TOKEN": TOKEN,
+            "EDITORBOT_TELEGRAM_API_URL": telegram.api_url,
+            "EDITORBOT_TELEGRAM_FILE_URL": telegram.file_url,
+        }
+        with served_deployment(tmp_path / "first", **settings) as first:
+            run_key = make_run_key("faults", "twice")
+            run = submit(str(LONG_NOTE[0]), run_key, LONG_NOTE[1], "twice-note", chat=chat)
+            _kill_mid_transcription(first)
+        _crashed(run.id)
+        # The next runner resumes it, transcribing again, and dies the same way.
+        with served_deployment(tmp_path / "second", **settings) as second:
+            _taken_up(run.id)
+            _kill_mid_transcription(second)
+        _crashed(run.id)
+
+        with served_deployment(tmp_path / "third", **settings):
+            final = _taken_up(run.id)
+            told = Creator(telegram, CREATOR).wait_reply("stopped twice", timeout=60)
+    assert final.type == StateType.FAILED and final.name == "Crashed twice", final
+    assert "Send the note again" in told.params["text"]
+    assert len(task_states(run.id, "transcribe")) == 2  # never a third time
+    assert not (data / "scripts").exists()
 
 
 def test_a_waiting_run_is_published_after_the_server_restarts(server, runner, stack_data):

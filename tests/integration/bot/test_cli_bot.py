@@ -7,10 +7,14 @@ import subprocess
 import pytest
 
 from harness.fakes.telegram import FakeTelegram
-from harness.stack import EDITORBOT, child_env
+from harness.runner import kill_group
+from harness.stack import EDITORBOT, bot_process, child_env
+from tests.conftest import DATA
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
 
 pytestmark = pytest.mark.slow
+LONG_NOTE = (DATA / "speech_60s.ogg").read_bytes()
+"""Long enough for the bot to be killed while Whisper is at work on it."""
 
 
 def test_editorbot_bot_answers_and_never_logs_its_token(tmp_path):
@@ -57,6 +61,30 @@ def test_a_token_telegram_refuses_at_start_up_is_one_sentence_without_the_token(
             timeout=120,
         )
     assert started.returncode == 2, started.stderr
-    assert started.stderr.strip().splitlines()[-1].startswith("editorbot: Telegram refused")
+    said = [line for line in started.stderr.splitlines() if line.startswith("editorbot:")]
+    assert len(said) == 1 and said[0].startswith("editorbot: Telegram refused"), started.stderr
     assert TOKEN not in started.stderr + started.stdout
     assert TOKEN.split(":")[1] not in started.stderr + started.stdout
+
+
+def test_a_note_the_bot_was_running_when_it_died_is_finished_when_it_comes_back(tmp_path):
+    home, data = tmp_path / "bot", tmp_path / "data"
+    settings = {
+        "EDITORBOT_TELEGRAM_TOKEN": TOKEN,
+        "EDITORBOT_ALLOWED_USERS": str(CREATOR),
+        "EDITORBOT_STORAGE": f"file://{data}",
+    }
+    with FakeTelegram(TOKEN) as telegram:
+        creator = Creator(telegram, CREATOR)
+        with bot_process(home, None, telegram, **settings) as bot:
+            creator.send_voice(data=LONG_NOTE)
+            creator.wait_reply("Transcribing", method="editMessageText", timeout=240)
+            kill_group(bot)  # with the embedded Prefect server it started
+        assert creator.sent("sendMessage")[-1].params["text"].startswith("Received")
+
+        with bot_process(home, None, telegram, **settings):
+            draft = creator.wait_draft(timeout=300)  # nobody sent the note again
+            creator.press(draft, "Approve")
+            names = [d.params["document"]["filename"] for d in creator.documents(3, timeout=120)]
+    assert sorted(name.rsplit(".", 1)[1] for name in names) == ["json", "md", "srt"]
+    assert len(list((data / "scripts").rglob("*.json"))) == 1

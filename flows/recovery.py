@@ -1,0 +1,109 @@
+"""Runs whose process died: resumed once from the cache; after a second death, the creator is told.
+
+A run turns Crashed when its process dies: killed with its runner, the VM rebooted, a
+deploy restarted the container (`editorbot serve`'s heartbeat automation or the runner
+marks it), or a local process was killed (flows/run_locks.py). Left alone, nobody would
+ever finish it. `editorbot serve` (for the deployment's runs) and the bot in local mode
+(for its own) resume each such run once: the run starts again from the top and takes every
+finished step from the cache. A run that crashes again is not resumed a third time: its
+creator is told in the chat, and it ends Failed, so sending the note again starts afresh.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.states import Failed
+
+from editorbot.schemas import ChatTarget
+from flows.replay import NotReplayable, schedule_replay
+from flows.runs import PRODUCT_TAG, runs_tagged
+from tasks.notify import report_failure
+
+log = logging.getLogger(__name__)
+
+RECENT = timedelta(hours=24)
+"""Only runs that crashed this recently are resumed; older ones are the operator's."""
+SWEEP_S = 30
+"""How often `editorbot serve` looks for crashed runs (and once at start)."""
+GAVE_UP = "Crashed twice"
+TOLD = (
+    "the machine working on it stopped twice before it was done. Send the note again to "
+    "try once more."
+)
+
+
+def crashed_runs(deployed: bool) -> list[FlowRun]:
+    """Recently crashed runs of the deployment (`deployed`) or executed locally from a chat."""
+    since = datetime.now(UTC) - RECENT
+    return [
+        run
+        for run in runs_tagged(PRODUCT_TAG, state_types=[StateType.CRASHED])
+        if run.state is not None
+        and run.state.timestamp >= since
+        and (run.deployment_id is not None) == deployed
+        # A local run from the command line has nobody to resume it but its own terminal.
+        and (deployed or run.parameters.get("chat"))
+    ]
+
+
+def recover(run: FlowRun, resume: Callable[[UUID], object]) -> bool:
+    """Resume a crashed run once, True; after its second crash, tell and close it, False."""
+    with get_client(sync_client=True) as client:
+        history = client.read_flow_run_states(run.id)
+    crashes = sum(1 for state in history if state.type == StateType.CRASHED)
+    if crashes < 2:
+        try:
+            resume(run.id)
+        except NotReplayable:
+            return False  # someone replayed or ended it meanwhile
+        log.warning("run %s crashed; resumed it from the cache", run.id)
+        return True
+    _give_up(run)
+    return False
+
+
+def _give_up(run: FlowRun) -> None:
+    with get_client(sync_client=True) as client:
+        # Closed before the creator is told: a second sweeper finds it Failed, not Crashed,
+        # and does not tell them twice. Not forced: a run replayed meanwhile stays so.
+        result = client.set_flow_run_state(
+            run.id,
+            Failed(
+                name=GAVE_UP,
+                message="Its process died twice; the creator was told to send the note again. "
+                "`editorbot replay` runs it once more.",
+            ),
+        )
+        if result.state is None or result.state.name != GAVE_UP:
+            return
+    log.warning("run %s crashed twice; not resuming it again", run.id)
+    chat = run.parameters.get("chat")
+    if chat:
+        try:
+            report_failure(ChatTarget.model_validate(chat), TOLD)
+        except Exception:
+            log.warning("could not tell chat %s that run %s died", chat, run.id, exc_info=True)
+
+
+def recover_crashed_runs(deployed: bool, resume: Callable[[UUID], object]) -> list[UUID]:
+    """Recover every recently crashed run of the kind; the ids of those resumed."""
+    return [run.id for run in crashed_runs(deployed) if recover(run, resume)]
+
+
+def keep_recovering_deployment_runs(stop: threading.Event, every_s: float = SWEEP_S) -> None:
+    """Until `stop`: now, then every `every_s`, resume the deployment's crashed runs once.
+
+    Resuming sets the run back to scheduled, and whichever runner polls first executes it.
+    """
+    while True:
+        try:
+            recover_crashed_runs(deployed=True, resume=schedule_replay)
+        except Exception:  # the server restarting, say: the next sweep tries again
+            log.warning("looking for crashed runs failed; trying again later", exc_info=True)
+        if stop.wait(every_s):
+            return
