@@ -106,7 +106,7 @@ def cmd_process(args) -> int:
 
 def _follow(run, run_key: str, args) -> int:
     """Show a run's progress, answer its gate, and turn its end into an exit code."""
-    from editorbot.storage import LAYOUT_PREFIXES, configured_storage, draft_key
+    from editorbot.storage import ARTIFACT_PREFIXES, configured_storage, draft_key
     from flows.approval import expired
 
     storage = configured_storage()
@@ -139,7 +139,7 @@ def _follow(run, run_key: str, args) -> int:
                 raise
             _say(f"editorbot: run {run.id} failed: {final.message} (--verbose shows the details)")
             return EXIT_FAILED
-    keys = [k for prefix in LAYOUT_PREFIXES for k in storage.list(prefix + run_key)]
+    keys = [k for prefix in ARTIFACT_PREFIXES for k in storage.list(prefix + run_key)]
     if args.json:
         outcome = {
             "run_id": str(run.id),
