@@ -1,6 +1,6 @@
-"""S3 as production has it: moto in server mode with IAM on, behind a proxy that adds what
-moto leaves out (tests/fakes/s3_iam.py), and a caller holding exactly the instance role's
-statements (tests/fakes/instance_policy.py). Real boto3 calls over HTTP."""
+"""AWS as the VM's role meets it: moto in server mode with IAM on, behind a proxy that adds
+what moto leaves out (tests/fakes/aws_iam.py), and a caller holding exactly the instance
+role's statements (tests/fakes/instance_policy.py). Real boto3 calls over HTTP: S3, SSM, KMS."""
 
 import contextlib
 import json
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import boto3
 import httpx
 
+from tests.fakes.aws_iam import IamEnforcingAws
 from tests.fakes.instance_policy import instance_policy
-from tests.fakes.s3_iam import IamEnforcingS3
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's
@@ -54,7 +54,7 @@ class AwsStandIn:
 
     endpoint: str
     moto: str
-    proxy: IamEnforcingS3
+    proxy: IamEnforcingAws
     admin: Keys
     app: Keys
     app_arn: str
@@ -150,7 +150,8 @@ def aws_with_iam() -> Iterator[AwsStandIn]:
         secrets_key = kms.create_key(Description="SSM secrets")["KeyMetadata"]["Arn"]
         app_arn = iam.create_user(UserName="app")["User"]["Arn"]
         app = _keys(iam.create_access_key(UserName="app"))
-        with IamEnforcingS3(moto_url) as proxy:
+        admin_pair = (admin.access_key_id, admin.secret_access_key)
+        with IamEnforcingAws(moto_url, ACCOUNT_ID, admin_pair, secrets_key) as proxy:
             yield AwsStandIn(
                 proxy.url, moto_url, proxy, admin, app, app_arn, bucket_key, secrets_key
             )

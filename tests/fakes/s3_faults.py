@@ -2,7 +2,7 @@
 
 import threading
 
-from tests.fakes.s3_proxy import S3Answer, S3Proxy, S3Request, error_answer
+from tests.fakes.aws_proxy import AwsProxy, ProxiedRequest, ProxyAnswer, s3_error
 
 ERRORS = {
     503: ("SlowDown", "Please reduce your request rate."),
@@ -10,7 +10,7 @@ ERRORS = {
 }
 
 
-class FaultyS3(S3Proxy):
+class FaultyS3(AwsProxy):
     """Forwards every request to `upstream` unless told to fail it.
 
     `fail_next(n)` answers the next n requests with errors (503 and 500 in turn);
@@ -35,11 +35,11 @@ class FaultyS3(S3Proxy):
         with self._lock:
             self._to_fail, self._failing = 0, False
 
-    def answer(self, request: S3Request) -> S3Answer | None:
+    def answer(self, request: ProxiedRequest) -> ProxyAnswer | None:
         with self._lock:
             if not (self._failing or self._to_fail):
                 return None
             self._to_fail = max(0, self._to_fail - 1)
             self.faults += 1
             status = 503 if self.faults % 2 else 500
-        return error_answer(status, *ERRORS[status])
+        return s3_error(status, *ERRORS[status])

@@ -1,4 +1,4 @@
-"""The AWS stand-in refuses what AWS refuses the instance role, and storage reads it right.
+"""The AWS stand-in refuses what AWS refuses the instance role, and the code reads it right.
 
 Each refusal is shown with plain boto3 calls as the app user (exactly the instance role's
 statements), next to the same call allowed, so a stand-in that let everything through
@@ -12,7 +12,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from editorbot.layout import PREFIXES
+from editorbot.ssm_env import SecretsUnavailable, load_env, read_parameters
 from editorbot.storage import S3Storage, open_storage
+from tests.fake_secrets import TELEGRAM_TOKEN_SHAPED
 from tests.fakes.instance_policy import instance_statements
 
 
@@ -109,3 +111,23 @@ def test_a_real_denial_on_a_key_that_exists_is_never_read_as_missing(aws, s3_buc
     storage = S3Storage(s3_bucket, _as(no_list, aws.endpoint))
     with pytest.raises(ClientError, match="AccessDenied"):
         storage.get("drafts/missing")
+
+
+def test_the_entrypoint_reads_its_own_environments_secrets_and_no_other(aws, s3_bucket):
+    admin = aws.client("ssm")
+    for env, value in (("prod", TELEGRAM_TOKEN_SHAPED), ("staging", "another-environments")):
+        admin.put_parameter(
+            Name=f"/editorbot/{env}/telegram_bot_token",
+            Value=value,
+            Type="SecureString",
+            KeyId=aws.secrets_kms_key_arn,
+            Overwrite=True,
+        )
+    app = aws.client("ssm", aws.app)
+    assert load_env("/editorbot/prod/", app)["EDITORBOT_TELEGRAM_TOKEN"] == TELEGRAM_TOKEN_SHAPED
+    with pytest.raises(SecretsUnavailable, match="AccessDenied"):
+        read_parameters("/editorbot/staging/", app)
+    # The secrets key is granted through SSM only; without that statement nothing decrypts.
+    no_key = aws.new_user("no-secrets-key", _without("DecryptSecretsThroughSsm", s3_bucket, aws))
+    with pytest.raises(SecretsUnavailable, match="AccessDenied"):
+        read_parameters("/editorbot/prod/", aws.client("ssm", no_key))

@@ -1,4 +1,5 @@
-"""An HTTP proxy in front of an S3 endpoint that may answer a request itself or amend the answer."""
+"""An HTTP proxy in front of an AWS endpoint (moto) that may answer a request itself or amend
+the answer: the base of the S3 fault injector and of the IAM enforcement moto lacks."""
 
 import http.client
 from dataclasses import dataclass, field
@@ -11,13 +12,28 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding"}
 
 
 @dataclass
-class S3Request:
-    """One request as the client sent it (path-style addressing, as boto3 uses on loopback)."""
+class ProxiedRequest:
+    """One request as the client sent it (S3 in path style, as boto3 addresses loopback)."""
 
     method: str
     path: str
     headers: dict[str, str]
     body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
+
+    @property
+    def query(self) -> dict[str, str]:
+        parsed = parse_qs(urlparse(self.path).query, keep_blank_values=True)
+        return {name: values[0] for name, values in parsed.items()}
+
+    @property
+    def credential(self) -> tuple[str, str, str]:
+        """(access key id, region, service) from the SigV4 Authorization header, or blanks."""
+        authorization = self.header("Authorization") or ""
+        scope = authorization.partition("Credential=")[2].partition(",")[0].split("/")
+        return (scope[0], scope[2], scope[3]) if len(scope) >= 4 else ("", "", "")
 
     @property
     def bucket(self) -> str:
@@ -28,17 +44,9 @@ class S3Request:
         parts = unquote(urlparse(self.path).path).lstrip("/").split("/", 1)
         return parts[1] if len(parts) > 1 else ""
 
-    @property
-    def query(self) -> dict[str, str]:
-        parsed = parse_qs(urlparse(self.path).query, keep_blank_values=True)
-        return {name: values[0] for name, values in parsed.items()}
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
-
 
 @dataclass
-class S3Answer:
+class ProxyAnswer:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     payload: bytes = b""
@@ -47,31 +55,33 @@ class S3Answer:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
 
-def error_answer(status: int, code: str, message: str) -> S3Answer:
+def s3_error(status: int, code: str, message: str) -> ProxyAnswer:
+    """An error as S3 words it (XML)."""
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f"<Error><Code>{code}</Code><Message>{message}</Message>"
         "<RequestId>FAKE0000</RequestId></Error>"
     ).encode()
-    return S3Answer(status, [("Content-Type", "application/xml")], body)
+    return ProxyAnswer(status, [("Content-Type", "application/xml")], body)
 
 
-class S3Proxy(LoopbackServer):
+class AwsProxy(LoopbackServer):
     """Forwards every request to `upstream`; subclasses override `answer` and `review`."""
 
     def __init__(self, upstream: str):
+        self.upstream = upstream
         self._upstream = urlparse(upstream)
         super().__init__(self._handler())
 
-    def answer(self, request: S3Request) -> S3Answer | None:
+    def answer(self, request: ProxiedRequest) -> ProxyAnswer | None:
         """An answer in upstream's place, or None to forward the request."""
         return None
 
-    def review(self, request: S3Request, answer: S3Answer) -> S3Answer:
+    def review(self, request: ProxiedRequest, answer: ProxyAnswer) -> ProxyAnswer:
         """What the client gets for a forwarded request, given upstream's answer."""
         return answer
 
-    def forward(self, request: S3Request) -> S3Answer:
+    def forward(self, request: ProxiedRequest) -> ProxyAnswer:
         skip = _HOP_BY_HOP | {"content-length"}
         headers = {k: v for k, v in request.headers.items() if k.lower() not in skip}
         connection = http.client.HTTPConnection(
@@ -80,7 +90,7 @@ class S3Proxy(LoopbackServer):
         try:
             connection.request(request.method, request.path, request.body or None, headers)
             response = connection.getresponse()
-            return S3Answer(response.status, response.getheaders(), response.read())
+            return ProxyAnswer(response.status, response.getheaders(), response.read())
         finally:
             connection.close()
 
@@ -102,7 +112,9 @@ class S3Proxy(LoopbackServer):
                 return self.rfile.read(length) if length else b""
 
             def _handle(self) -> None:
-                request = S3Request(self.command, self.path, dict(self.headers), self._read_body())
+                request = ProxiedRequest(
+                    self.command, self.path, dict(self.headers), self._read_body()
+                )
                 answer = proxy.answer(request)
                 if answer is None:
                     answer = proxy.review(request, proxy.forward(request))
