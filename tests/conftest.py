@@ -71,7 +71,7 @@ def aws(request):
     """The session's AWS: moto with IAM on, S3 behind the proxy that enforces what moto does
     not; this process's AWS_* variables (so every child process's too) hold the keys of the
     user with exactly the instance role's statements, fakes that reach nothing else."""
-    from tests.s3 import REGION, aws_with_iam
+    from harness.s3 import REGION, aws_with_iam
     from tests.secret_scan import PLUGIN_NAME
 
     saved = {k: os.environ.get(k) for k in _AWS_VARIABLES}

@@ -2,7 +2,7 @@
 
 infra/ is evaluated as Terraform would evaluate it, offline: the storage module's prefixes
 (read from editorbot/layout.json), passed by envs/prod to the iam module, rendered into its
-`instance` policy document. tests/fakes/instance_policy.py renders the same statements for
+`instance` policy document. harness/fakes/instance_policy.py renders the same statements for
 the stand-in's test user; here the two must be equal, statement by statement.
 """
 
@@ -19,7 +19,7 @@ if int(importlib.metadata.version("python-hcl2").split(".")[0]) < 8:
         "needs python-hcl2>=8 (checkov's fork reads HCL otherwise)", allow_module_level=True
     )
 
-from tests.fakes.instance_policy import SIDS, instance_statements  # noqa: E402
+from harness.fakes.instance_policy import SIDS, instance_statements  # noqa: E402
 from tests.infra.terraform_values import Module  # noqa: E402
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"

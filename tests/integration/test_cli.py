@@ -10,9 +10,9 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 
 from editorbot.schemas import Script
+from harness.stack import EDITORBOT, child_env
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.conftest import DATA, SAMPLES
-from tests.stack import EDITORBOT, child_env
 
 pytestmark = pytest.mark.slow
 SPANISH = DATA / "es_rioplatense_synth.ogg"

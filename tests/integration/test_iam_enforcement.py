@@ -14,8 +14,8 @@ from botocore.exceptions import ClientError
 from editorbot.layout import PREFIXES
 from editorbot.ssm_env import SecretsUnavailable, load_env, read_parameters
 from editorbot.storage import S3Storage, open_storage
-from tests.fake_secrets import TELEGRAM_TOKEN_SHAPED
-from tests.fakes.instance_policy import instance_statements
+from harness.fake_secrets import TELEGRAM_TOKEN_SHAPED
+from harness.fakes.instance_policy import instance_statements
 
 
 def _as(keys, endpoint):

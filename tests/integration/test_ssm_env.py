@@ -11,10 +11,10 @@ import pytest
 from editorbot.ssm_env import SecretsUnavailable, load_env, read_parameters
 
 # Obviously fake values, shaped like the real ones so the redaction patterns see them too.
-from tests.fake_secrets import GEMINI_KEY_SHAPED as FAKE_GEMINI
-from tests.fake_secrets import PREFECT_AUTH_STRING as FAKE_AUTH
-from tests.fake_secrets import TELEGRAM_TOKEN_SHAPED as FAKE_TOKEN
-from tests.ssm import FAKE_AWS, moto_ssm
+from harness.fake_secrets import GEMINI_KEY_SHAPED as FAKE_GEMINI
+from harness.fake_secrets import PREFECT_AUTH_STRING as FAKE_AUTH
+from harness.fake_secrets import TELEGRAM_TOKEN_SHAPED as FAKE_TOKEN
+from harness.ssm import FAKE_AWS, moto_ssm
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.fakes.iam_evaluation import is_allowed
+from harness.fakes.iam_evaluation import is_allowed
 
 BUCKET = "arn:aws:s3:::content"
 

@@ -10,8 +10,8 @@ from bot.app import build_application
 from bot.submission import DeploymentSubmission, note_tag
 from editorbot.schemas import RunOptions, Script
 from editorbot.storage import open_storage, preferences_key, script_key
+from harness.runner import served_deployment, task_states
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator, RunningBot
-from tests.runner import served_deployment, task_states
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 

@@ -52,7 +52,7 @@ def _condition_holds(operator: str, key: str, expected: Any, context: Mapping[st
     if compare is None:
         raise ValueError(
             f"the AWS stand-in does not evaluate the condition operator {operator!r}; "
-            "teach tests/fakes/iam_evaluation.py before a policy uses it"
+            "teach harness/fakes/iam_evaluation.py before a policy uses it"
         )
     if key not in context:
         return negated or if_exists

@@ -30,8 +30,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from tests.fakes.aws_proxy import AwsProxy, ProxiedRequest, ProxyAnswer, s3_error
-from tests.fakes.iam_evaluation import is_allowed
+from harness.fakes.aws_proxy import AwsProxy, ProxiedRequest, ProxyAnswer, s3_error
+from harness.fakes.iam_evaluation import is_allowed
 
 
 class Refusal(NamedTuple):

@@ -11,7 +11,7 @@ from editorbot.storage import FileStorage, open_storage, script_key
 def storage(request, tmp_path):
     if request.param == "file":
         return open_storage(f"file://{tmp_path}")
-    # S3 as the instance role sees it: its statements only, enforced (tests/s3.py).
+    # S3 as the instance role sees it: its statements only, enforced (harness/s3.py).
     bucket = request.getfixturevalue("s3_bucket")
     return open_storage(f"s3://{bucket}", s3_endpoint_url=request.getfixturevalue("s3_endpoint"))
 

@@ -1,6 +1,6 @@
 """AWS as the VM's role meets it: moto in server mode with IAM on, behind a proxy that adds
-what moto leaves out (tests/fakes/aws_iam.py), and a caller holding exactly the instance
-role's statements (tests/fakes/instance_policy.py). Real boto3 calls over HTTP: S3, SSM, KMS."""
+what moto leaves out (harness/fakes/aws_iam.py), and a caller holding exactly the instance
+role's statements (harness/fakes/instance_policy.py). Real boto3 calls over HTTP: S3, SSM, KMS."""
 
 import contextlib
 import json
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import boto3
 import httpx
 
-from tests.fakes.aws_iam import IamEnforcingAws
-from tests.fakes.instance_policy import instance_policy
+from harness.fakes.aws_iam import IamEnforcingAws
+from harness.fakes.instance_policy import instance_policy
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's

@@ -2,7 +2,7 @@
 
 import threading
 
-from tests.fakes.aws_proxy import AwsProxy, ProxiedRequest, ProxyAnswer, s3_error
+from harness.fakes.aws_proxy import AwsProxy, ProxiedRequest, ProxyAnswer, s3_error
 
 ERRORS = {
     503: ("SlowDown", "Please reduce your request rate."),
