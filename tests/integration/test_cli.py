@@ -12,6 +12,7 @@ from prefect.settings import PREFECT_API_URL
 from editorbot.schemas import Script
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.conftest import DATA, SAMPLES
+from tests.fake_secrets import PREFECT_AUTH_STRING
 from tests.stack import EDITORBOT, child_env
 
 pytestmark = pytest.mark.slow
@@ -95,6 +96,7 @@ def test_bad_input_gets_one_sentence_exit_2_and_the_raw_file_is_kept(
         str(note),
         "--approve",
         PREFECT_API_URL=PREFECT_API_URL.value(),
+        PREFECT_API_AUTH_STRING=PREFECT_AUTH_STRING,  # a client sends one; the harness takes any
         PREFECT_HOME=str(tmp_path / ".prefect"),
         EDITORBOT_MAX_AUDIO_SECONDS=str(MAX_AUDIO_SECONDS),
     )
