@@ -697,6 +697,33 @@ def test_the_deploy_document_pulls_by_digest_and_never_builds() -> None:
     assert "tail -n ${var.releases_kept_on_vm} /var/lib/editorbot/releases" in " ".join(commands)
 
 
+def test_the_deploy_script_is_posix_shell_shellcheck_accepts(tmp_path: Path) -> None:
+    """SSM runs the commands with /bin/sh (dash): rendered with a release, shellcheck -s sh."""
+    shellcheck = shutil.which("shellcheck") or str(REPO_ROOT / ".venv-infra" / "bin" / "shellcheck")
+    if not Path(shellcheck).exists():
+        pytest.skip("shellcheck is in .venv-infra (make infra-check installs it)")
+    doc = parse((MODULES / "deploy_document" / "main.tf").read_text())
+    commands = "\n".join({k: v for e in doc["locals"] for k, v in e.items()}["commands"])
+    variables = dict(
+        named(parse((MODULES / "deploy_document" / "variables.tf").read_text()), "variable")
+    )
+    values = {name: str(body.get("default", "")) for name, body in variables.items()}
+    values["image_repository_url"] = "000000000000.dkr.ecr.eu-west-1.amazonaws.com/editorbot-prod"
+    values["health_wait_seconds / 5"] = str(int(values["health_wait_seconds"]) // 5)
+    script = re.sub(r"\$\{var\.([\w /]+?)\}", lambda m: values[m.group(1)], commands)
+    script = script.replace("{{ commit }}", "0" * 40)
+    for role in ("server", "runner", "bot"):
+        script = script.replace(f"{{{{ {role}Digest }}}}", "sha256:" + "1" * 64)
+    assert "${" not in script and "{{" not in script
+    path = tmp_path / "deploy.sh"
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    # SC1091: the env files it sources exist on the VM only.
+    checked = subprocess.run(
+        [shellcheck, "--shell=sh", "--exclude=SC1091", str(path)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout
+
+
 def test_alarms_and_budget_have_their_targets() -> None:
     doc = parse((MODULES / "observability" / "main.tf").read_text())
     alarms = {n: b for t, n, b in labelled(doc, "resource") if t == "aws_cloudwatch_metric_alarm"}
