@@ -17,8 +17,9 @@ locals {
   # run) and the bot (each creator's preferences). The server never touches it.
   content_roles = toset(["runner", "bot"])
 
-  # Conditions the agent's calls on: credentials an EC2 instance of this account and
-  # region got from its instance profile (ec2:SourceInstanceARN is set on exactly those).
+  # The SSM agent's calls are allowed only with credentials an EC2 instance of this
+  # account and region got from its instance profile (they alone carry
+  # ec2:SourceInstanceARN).
   own_instances_arn = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:instance/*"
 
   ssm_path_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/editorbot/${var.environment}"
