@@ -28,11 +28,12 @@ WORKDIR /src
 # stubs and setuptools' build/ go afterwards: build/ is reused by the next build, and its
 # empty stubs (newer than the checked-out files) would replace the real modules.
 COPY pyproject.toml README.md ./
-RUN mkdir editorbot tasks flows bot \
+RUN mkdir editorbot tasks flows bot shells \
     && touch editorbot/__init__.py tasks/__init__.py flows/__init__.py bot/__init__.py \
+        shells/__init__.py \
     && pip install --no-cache-dir . \
     && pip uninstall --yes editorbot \
-    && rm -rf build editorbot.egg-info editorbot tasks flows bot
+    && rm -rf build editorbot.egg-info editorbot tasks flows bot shells
 
 # Bake the Whisper model in: assembled and checksummed once, so a container starts with no
 # network and no 145 MB write. Only model_store.py (and errors.py) are copied for it, with
@@ -53,6 +54,7 @@ COPY editorbot ./editorbot
 COPY tasks ./tasks
 COPY flows ./flows
 COPY bot ./bot
+COPY shells ./shells
 RUN pip install --no-cache-dir --no-deps .
 
 
@@ -97,7 +99,7 @@ ENV EDITORBOT_ROLE=server
 EXPOSE 4200
 # /api/health answers without the basic-auth string (Prefect exempts it).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-    CMD ["python", "-m", "editorbot.healthcheck", "http://127.0.0.1:4200/api/health"]
+    CMD ["python", "-m", "shells.healthcheck", "http://127.0.0.1:4200/api/health"]
 CMD ["prefect", "server", "start", "--host", "0.0.0.0", "--port", "4200"]
 
 
@@ -109,7 +111,7 @@ ENV EDITORBOT_ROLE=runner \
     PREFECT_RUNNER_SERVER_HOST=127.0.0.1 \
     PREFECT_RUNNER_SERVER_PORT=8080
 HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
-    CMD ["python", "-m", "editorbot.healthcheck", "http://127.0.0.1:8080/health"]
+    CMD ["python", "-m", "shells.healthcheck", "http://127.0.0.1:8080/health"]
 CMD ["editorbot", "serve"]
 
 
@@ -118,5 +120,5 @@ FROM runtime AS bot
 ENV EDITORBOT_ROLE=bot
 # The bot has no port of its own; it is useless without the Prefect API it submits to.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
-    CMD ["python", "-m", "editorbot.healthcheck"]
+    CMD ["python", "-m", "shells.healthcheck"]
 CMD ["editorbot", "bot"]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.s3 import free_port
-from tests.ssm import FAKE_AWS, moto_ssm
-from tests.stack import EDITORBOT, SCRIPTS, child_env
+from harness.s3 import free_port
+from harness.ssm import FAKE_AWS, moto_ssm
+from harness.stack import EDITORBOT, SCRIPTS, child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 # The placeholders as the repository ships them: a copied .env.example, Terraform's SSM value.

@@ -10,10 +10,10 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 
 from editorbot.schemas import Script
+from harness.fake_secrets import PREFECT_AUTH_STRING
+from harness.stack import EDITORBOT, child_env
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.conftest import DATA, SAMPLES
-from tests.fake_secrets import PREFECT_AUTH_STRING
-from tests.stack import EDITORBOT, child_env
 
 pytestmark = pytest.mark.slow
 SPANISH = DATA / "es_rioplatense_synth.ogg"

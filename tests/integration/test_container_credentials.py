@@ -18,9 +18,9 @@ import boto3
 import jmespath
 import pytest
 
-from tests.fake_secrets import PREFECT_AUTH_STRING
-from tests.ssm import FAKE_AWS, moto_ssm
-from tests.stack import SCRIPTS
+from harness.fake_secrets import PREFECT_AUTH_STRING
+from harness.ssm import FAKE_AWS, moto_ssm
+from harness.stack import SCRIPTS
 
 USER_DATA = (
     Path(__file__).resolve().parents[2] / "infra/modules/control_vm/templates/user_data.sh.tftpl"

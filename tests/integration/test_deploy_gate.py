@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_secrets import GITHUB_TOKEN
-from tests.fakes.github import FakeGitHub, Repository
+from harness.fake_secrets import GITHUB_TOKEN
+from harness.fakes.github import FakeGitHub, Repository
 
 GATE = Path(__file__).resolve().parents[2] / "scripts" / "deploy_gate.py"
 

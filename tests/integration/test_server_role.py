@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from editorbot.healthcheck import probe
-from tests.fake_secrets import PREFECT_AUTH_STRING as FAKE_AUTH
-from tests.fake_secrets import WRONG_PREFECT_AUTH_STRING
-from tests.s3 import free_port
-from tests.ssm import FAKE_AWS, moto_ssm
+from harness.fake_secrets import PREFECT_AUTH_STRING as FAKE_AUTH
+from harness.fake_secrets import WRONG_PREFECT_AUTH_STRING
+from harness.s3 import free_port
+from harness.ssm import FAKE_AWS, moto_ssm
+from shells.healthcheck import probe
 
 SERVER_COMMAND = ("prefect", "server", "start", "--host", "127.0.0.1", "--port")
 

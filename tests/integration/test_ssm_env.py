@@ -19,10 +19,10 @@ from editorbot.ssm_env import (
 )
 
 # Obviously fake values, shaped like the real ones so the redaction patterns see them too.
-from tests.fake_secrets import GEMINI_KEY_SHAPED as FAKE_GEMINI
-from tests.fake_secrets import PREFECT_AUTH_STRING as FAKE_AUTH
-from tests.fake_secrets import TELEGRAM_TOKEN_SHAPED as FAKE_TOKEN
-from tests.ssm import FAKE_AWS, moto_ssm
+from harness.fake_secrets import GEMINI_KEY_SHAPED as FAKE_GEMINI
+from harness.fake_secrets import PREFECT_AUTH_STRING as FAKE_AUTH
+from harness.fake_secrets import TELEGRAM_TOKEN_SHAPED as FAKE_TOKEN
+from harness.ssm import FAKE_AWS, moto_ssm
 
 # What each role's path holds in prod: Terraform's placeholders once set (infra/modules/
 # secrets), plus the bot's allowed users put by hand (docs/runbook.md section 3).

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from editorbot.api_auth import AuthStringUnset, is_placeholder, require_auth_string
-from tests.fake_secrets import PREFECT_AUTH_STRING
+from harness.fake_secrets import PREFECT_AUTH_STRING
 
 ROOT = Path(__file__).resolve().parents[2]
 

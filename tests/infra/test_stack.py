@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from editorbot.cli import build_parser
 from editorbot.logs import TOKEN_SHAPES
 from editorbot.ssm_env import ENV_NAMES, ROLES, SECRET_ENV_NAMES
+from shells.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = {"prefect-server": "server", "runner": "runner", "bot": "bot"}
