@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # EditorBot: one image, one target per role (server, runner, bot). The roles share every
-# layer and differ only in command and health check; compose.yaml builds each target.
+# layer and differ only in command, health check and EDITORBOT_ROLE; compose.yaml builds
+# each target on a laptop.
 #
 #   docker build --target runner -t editorbot-runner .
 #
@@ -86,7 +87,8 @@ ENV PATH=/opt/editorbot/venv/bin:$PATH \
 WORKDIR /var/lib/editorbot
 USER 10001:10001
 
-# Loads the secrets under EDITORBOT_SSM_PREFIX (when set), then execs the role's command.
+# Loads the secrets under EDITORBOT_SSM_PREFIX + the role (when set), then execs the
+# role's command.
 ENTRYPOINT ["editorbot-entrypoint"]
 
 
