@@ -4,7 +4,7 @@ import json
 from importlib.resources import files
 
 # Terraform's storage module reads the same file (infra/modules/storage/main.tf), so what
-# the code may touch and what the instance role is granted are one list.
+# the code may touch and what the containers' roles are granted are one list.
 LAYOUT_FILE = files("editorbot") / "layout.json"
 
 PREFIXES: dict[str, str] = {
@@ -22,7 +22,7 @@ def check_in_layout(key: str) -> str:
     if not any(key.startswith(prefix) for prefix in PREFIXES.values()):
         raise OutsideLayout(
             f"{key!r} lies outside the storage layout ({', '.join(PREFIXES.values())}), "
-            "where the instance role may not read or write; declare its prefix in "
+            "where the containers' roles may not read or write; declare its prefix in "
             "editorbot/layout.json first."
         )
     return key

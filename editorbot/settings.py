@@ -107,7 +107,7 @@ def check_s3_storage_url(url: str) -> str:
     if parsed.path.strip("/"):
         raise ValueError(
             f"S3 storage is a whole bucket, s3://{parsed.netloc}, not a folder in it ({url!r}): "
-            "the layout's prefixes sit at the bucket's root, where the instance role is "
+            "the layout's prefixes sit at the bucket's root, where the containers' roles are "
             "granted them."
         )
     return parsed.netloc

@@ -47,7 +47,7 @@ class Storage(ABC):
     """A flat key → bytes store; keys use `/`, never start with it, and lie in the layout.
 
     Every method refuses a key (or listing prefix) outside editorbot/layout.json with
-    OutsideLayout, on disk as in S3, so a test run on files catches what the instance role
+    OutsideLayout, on disk as in S3, so a test run on files catches what the containers' roles
     would refuse on the VM.
     """
 
@@ -165,7 +165,7 @@ class S3Storage(Storage):
             response = self.client.get_object(Bucket=self.bucket, Key=_safe_key(key))
         except ClientError as error:
             code = error.response["Error"]["Code"]
-            # The instance role lists the bucket only under the layout's prefixes (an
+            # The runner and bot roles list the bucket only under the layout's prefixes (an
             # s3:prefix condition), which a GET does not carry: for a key that does not
             # exist S3 answers AccessDenied, not NoSuchKey. Absence is confirmed by a
             # listing; a denial on a key that exists stays the error it is.

@@ -1,6 +1,6 @@
-"""AWS as the VM's role meets it: moto in server mode with IAM on, behind a proxy that adds
-what moto leaves out (harness/fakes/aws_iam.py), and a caller holding exactly the instance
-role's statements (harness/fakes/instance_policy.py). Real boto3 calls over HTTP: S3, SSM, KMS."""
+"""AWS as the VM's containers meet it: moto in server mode with IAM on, behind a proxy that
+adds what moto leaves out (harness/fakes/aws_iam.py), and a caller holding exactly the
+runner's role statements (harness/fakes/container_policies.py). Real boto3 over HTTP."""
 
 import contextlib
 import json
@@ -17,11 +17,13 @@ import boto3
 import httpx
 
 from harness.fakes.aws_iam import IamEnforcingAws
-from harness.fakes.instance_policy import instance_policy
+from harness.fakes.container_policies import content_statements, policy, secrets_statements
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's
 ENVIRONMENT = "prod"
+APP_ROLE = "runner"
+"""The container role the app user stands for; the bot's S3 statements are the same."""
 _ADMIN_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
@@ -50,7 +52,7 @@ class Keys:
 @dataclass
 class AwsStandIn:
     """The running stand-in: `endpoint` is what the code talks to (the proxy); `app` the keys
-    of the user holding the instance role's statements, `admin` those of an administrator."""
+    of the user holding the runner role's statements, `admin` those of an administrator."""
 
     endpoint: str
     moto: str
@@ -68,11 +70,18 @@ class AwsStandIn:
             service, endpoint_url=self.endpoint, **(keys or self.admin).client_kwargs()
         )
 
-    def instance_policy(self, bucket: str) -> str:
-        """The instance role's statements for `bucket`, as one policy document."""
-        return instance_policy(
+    def content_statements(self, bucket: str) -> list[dict]:
+        """The content bucket's statements, as the runner and bot roles hold them for `bucket`."""
+        return content_statements(
             bucket_arn=f"arn:aws:s3:::{bucket}",
             bucket_kms_key_arn=self.bucket_kms_key_arn,
+            region=REGION,
+        )
+
+    def secrets_statements(self, role: str) -> list[dict]:
+        """A container role's statements for its own secrets."""
+        return secrets_statements(
+            role,
             secrets_kms_key_arn=self.secrets_kms_key_arn,
             region=REGION,
             account_id=ACCOUNT_ID,
@@ -90,7 +99,7 @@ class AwsStandIn:
 
     def new_bucket(self) -> str:
         """A bucket made as the storage module makes it (versioned, SSE-KMS with bucket keys),
-        and the instance role's statements for it on the app user."""
+        and the content statements for it on the app user."""
         name = f"editorbot-{uuid.uuid4().hex[:12]}"
         s3 = self.client("s3")
         s3.create_bucket(Bucket=name)
@@ -109,21 +118,24 @@ class AwsStandIn:
                 ]
             },
         )
-        policy = self.instance_policy(name)
         # One inline policy per bucket: for each bucket the user holds exactly what the
-        # instance role holds for its own.
-        self.client("iam").put_user_policy(UserName="app", PolicyName=name, PolicyDocument=policy)
+        # runner's role holds for its own.
+        self._grant_app(name, policy(self.content_statements(name)))
         self.proxy.add_bucket(name, self.bucket_kms_key_arn)
-        self.proxy.grant(self.app.access_key_id, self.app_arn, json.loads(policy))
         self.buckets.append(name)
         return name
+
+    def _grant_app(self, name: str, document: str) -> None:
+        self.client("iam").put_user_policy(UserName="app", PolicyName=name, PolicyDocument=document)
+        self.proxy.grant(self.app.access_key_id, self.app_arn, json.loads(document))
 
 
 @contextlib.contextmanager
 def aws_with_iam() -> Iterator[AwsStandIn]:
     """Start moto (its own process, so IAM enforcement stays out of other moto servers),
     create an administrator while authentication is still off, turn it on, then make the
-    KMS keys and the app user as the administrator."""
+    KMS keys and the app user (the runner's secrets; each bucket's content statements come
+    with the bucket) as the administrator."""
     port = free_port()
     moto_url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
@@ -152,9 +164,13 @@ def aws_with_iam() -> Iterator[AwsStandIn]:
         app = _keys(iam.create_access_key(UserName="app"))
         admin_pair = (admin.access_key_id, admin.secret_access_key)
         with IamEnforcingAws(moto_url, ACCOUNT_ID, admin_pair, secrets_key) as proxy:
-            yield AwsStandIn(
+            stand_in = AwsStandIn(
                 proxy.url, moto_url, proxy, admin, app, app_arn, bucket_key, secrets_key
             )
+            stand_in._grant_app(
+                f"{APP_ROLE}-secrets", policy(stand_in.secrets_statements(APP_ROLE))
+            )
+            yield stand_in
     finally:
         process.terminate()
         process.wait(timeout=10)

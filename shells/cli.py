@@ -343,6 +343,13 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_logging()
     try:
+        if getattr(args, "uses_prefect", True) and os.environ.get("PREFECT_API_URL"):
+            # A client of a Prefect server (the runner, the bot, these commands) refuses to
+            # run without the server's auth string rather than talk to an open API.
+            from editorbot.api_auth import require_auth_string
+
+            variable = "PREFECT_API_AUTH_STRING"
+            require_auth_string(os.environ.get(variable), variable)
         return args.handler(args)
     except EditorBotError as error:
         _say(f"editorbot: {error}")

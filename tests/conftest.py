@@ -70,7 +70,7 @@ def ffmpeg(*args) -> None:
 def aws(request):
     """The session's AWS: moto with IAM on, S3 behind the proxy that enforces what moto does
     not; this process's AWS_* variables (so every child process's too) hold the keys of the
-    user with exactly the instance role's statements, fakes that reach nothing else."""
+    user with exactly the runner role's statements, fakes that reach nothing else."""
     from harness.s3 import REGION, aws_with_iam
     from tests.secret_scan import PLUGIN_NAME
 

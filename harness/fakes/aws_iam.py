@@ -5,8 +5,8 @@ against the caller's policies. For the principals registered with `grant`, this 
 
 S3
 - conditions: `s3:ListBucket` is refused unless a statement allows it for the request's
-  `s3:prefix` (a listing without a prefix, or HeadBucket, carries none), as the instance
-  role's `ListOnlyAppPrefixes` is written;
+  `s3:prefix` (a listing without a prefix, or HeadBucket, carries none), as the content
+  statements' `ListOnlyAppPrefixes` is written;
 - a missing key: a GET or HEAD of a key that does not exist is answered 403, not 404,
   unless the caller may list the bucket, and a GET carries no `s3:prefix`;
 - SSE-KMS through S3: writing to a bucket encrypted with a KMS key needs
@@ -16,10 +16,12 @@ S3
 
 SSM
 - moto authorizes SSM calls against the resource `*`, so a statement scoped to parameter
-  ARNs, as the role's `ReadOwnSecrets` is, never matches there. This proxy decides on the
-  parameter ARNs (GetParametersByPath on its path), asks `kms:Decrypt` on the secrets key
-  with `kms:ViaService` = `ssm.<region>.amazonaws.com` when SecureStrings are decrypted, and
-  forwards an allowed call signed as the administrator.
+  ARNs, as each container role's `ReadOwnSecrets` is, never matches there. This proxy
+  decides on the parameter ARNs (GetParametersByPath on its path), asks `kms:Decrypt` on
+  the secrets key for each SecureString it decrypts, with `kms:ViaService` =
+  `ssm.<region>.amazonaws.com` and the parameter's ARN as
+  `kms:EncryptionContext:PARAMETER_ARN`, and forwards an allowed call signed as the
+  administrator.
 """
 
 import json
@@ -195,16 +197,22 @@ class IamEnforcingAws(AwsProxy):
             if not self._allowed(request, principal, action, resource, {}):
                 return _ssm_denied(_denial(principal, action, resource))
         answer = self.forward(self._as_admin(request))
-        if (
-            answer.status == 200
-            and body.get("WithDecryption")
-            and b"SecureString" in answer.payload
-        ):
-            # moto encrypts every SecureString here with the key it was put with; the stand-in
-            # puts them with its secrets key, as infra/modules/secrets does.
-            action, key = "kms:Decrypt", self._secrets_key
-            if not self._allowed(request, principal, action, key, _via("ssm", region)):
-                return _ssm_denied(_denial(principal, action, key))
+        if answer.status != 200 or not body.get("WithDecryption"):
+            return answer
+        returned = json.loads(answer.payload)
+        parameters = returned.get("Parameters", [returned.get("Parameter", {})])
+        for parameter in parameters:
+            if parameter.get("Type") != "SecureString":
+                continue
+            # moto encrypts each SecureString with the key it was put with; the stand-in puts
+            # them with its secrets key, as infra/modules/secrets does. SSM names the
+            # parameter in the encryption context, which policies may condition on.
+            context = {
+                **_via("ssm", region),
+                "kms:EncryptionContext:PARAMETER_ARN": parameter_arn + parameter["Name"],
+            }
+            if not self._allowed(request, principal, "kms:Decrypt", self._secrets_key, context):
+                return _ssm_denied(_denial(principal, "kms:Decrypt", self._secrets_key))
         return answer
 
     def _as_admin(self, request: ProxiedRequest) -> ProxiedRequest:

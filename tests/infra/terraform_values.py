@@ -30,6 +30,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "flatten": _flatten,
     "values": lambda mapping: [mapping[k] for k in sorted(mapping)],  # ordered by key
     "keys": lambda mapping: sorted(mapping),
+    "toset": lambda items: sorted(set(items)),  # a set of strings iterates in lexical order
     "jsondecode": json.loads,
     "file": lambda path: Path(path).read_text(),
 }
@@ -110,57 +111,61 @@ class Module:
     def module_argument(self, module: str, argument: str) -> Any:
         return self.value(dict(self._labelled("module"))[module][argument])
 
-    def policy_statements(self, document: str) -> list[dict[str, Any]]:
-        """An aws_iam_policy_document's statements in IAM's JSON form."""
-        policies = {
+    def policy_documents(self) -> dict[str, dict[str, Any]]:
+        """The module's aws_iam_policy_document data sources as written, by name."""
+        return {
             name: body
             for data_type, bodies in self._labelled("data")
             if data_type == "aws_iam_policy_document"
             for name, body in bodies.items()
         }
-        statements = policies[document]["statement"]
+
+    def policy_statements(self, document: str, each: str | None = None) -> list[dict[str, Any]]:
+        """An aws_iam_policy_document's statements in IAM's JSON form; `each` is the key of
+        one instance of a document written with for_each."""
+        statements = self.policy_documents()[document]["statement"]
+        scope = {**self.scope, "each": {"key": each, "value": each}}
         return [
-            self._statement(s)
+            self._statement(s, scope)
             for s in ([statements] if isinstance(statements, dict) else statements)
         ]
 
-    def _statement(self, raw: dict[str, Any]) -> dict[str, Any]:
-        statement: dict[str, Any] = {"Effect": self.value(raw.get("effect", "Allow"))}
+    def _statement(self, raw: dict[str, Any], scope: Mapping[str, Any]) -> dict[str, Any]:
+        def value(item: Any) -> Any:
+            return self.value(item, scope)
+
+        statement: dict[str, Any] = {"Effect": value(raw.get("effect", "Allow"))}
         if "sid" in raw:
-            statement["Sid"] = self.value(raw["sid"])
+            statement["Sid"] = value(raw["sid"])
         for key, name in (("actions", "Action"), ("resources", "Resource")):
             if key in raw:
-                value = self.value(raw[key])
-                statement[name] = value if isinstance(value, list) else [value]
+                found = value(raw[key])
+                statement[name] = found if isinstance(found, list) else [found]
         conditions = raw.get("condition", [])
         for condition in [conditions] if isinstance(conditions, dict) else conditions:
-            values = self.value(condition["values"])
-            by_key = statement.setdefault("Condition", {}).setdefault(
-                self.value(condition["test"]), {}
-            )
-            by_key[self.value(condition["variable"])] = (
-                values if isinstance(values, list) else [values]
-            )
+            values = value(condition["values"])
+            by_key = statement.setdefault("Condition", {}).setdefault(value(condition["test"]), {})
+            by_key[value(condition["variable"])] = values if isinstance(values, list) else [values]
         return statement
 
     # -- evaluation ----------------------------------------------------------------------------
 
-    def value(self, raw: Any) -> Any:
+    def value(self, raw: Any, scope: Mapping[str, Any] | None = None) -> Any:
         """The value of an attribute as python-hcl2 serializes it (strings hold expressions)."""
         if isinstance(raw, list):
-            return [self.value(item) for item in raw]
+            return [self.value(item, scope) for item in raw]
         if isinstance(raw, dict):
-            return {key: self.value(item) for key, item in raw.items()}
+            return {key: self.value(item, scope) for key, item in raw.items()}
         if not isinstance(raw, str) or "${" not in raw:
             return raw
         if raw.startswith("${") and _closing_brace(raw, 1) == len(raw) - 1:
-            return self.expression(raw[2:-1])
-        return self.expression(json.dumps(raw))
+            return self.expression(raw[2:-1], scope)
+        return self.expression(json.dumps(raw), scope)
 
-    def expression(self, text: str) -> Any:
+    def expression(self, text: str, scope: Mapping[str, Any] | None = None) -> Any:
         tree = hcl2.parses_to_tree(f"x = {text}\n")
         attribute = next(tree.find_data("attribute"))
-        return _evaluate(_trees(attribute)[1], self.scope)
+        return _evaluate(_trees(attribute)[1], scope or self.scope)
 
 
 def _closing_brace(text: str, start: int) -> int:

@@ -1,6 +1,6 @@
-"""The AWS stand-in refuses what AWS refuses the instance role, and the code reads it right.
+"""The AWS stand-in refuses what AWS refuses the containers' roles, and the code reads it right.
 
-Each refusal is shown with plain boto3 calls as the app user (exactly the instance role's
+Each refusal is shown with plain boto3 calls as the app user (exactly the runner role's
 statements), next to the same call allowed, so a stand-in that let everything through
 fails here.
 """
@@ -12,10 +12,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from editorbot.layout import PREFIXES
-from editorbot.ssm_env import SecretsUnavailable, load_env, read_parameters
+from editorbot.ssm_env import SecretsUnavailable, load_env, read_parameters, role_prefix
 from editorbot.storage import S3Storage, open_storage
 from harness.fake_secrets import TELEGRAM_TOKEN_SHAPED
-from harness.fakes.instance_policy import instance_statements
+from harness.fakes.container_policies import policy
 
 
 def _as(keys, endpoint):
@@ -72,10 +72,9 @@ def test_storage_reads_a_403_on_a_missing_key_as_missing(aws, s3_bucket):
 
 
 def _without(sid: str, bucket: str, aws) -> str:
-    statements = json.loads(aws.instance_policy(bucket))["Statement"]
-    return json.dumps(
-        {"Version": "2012-10-17", "Statement": [s for s in statements if s["Sid"] != sid]}
-    )
+    """The runner role's statements for `bucket` and its secrets, but the one named `sid`."""
+    statements = aws.content_statements(bucket) + aws.secrets_statements("runner")
+    return policy([s for s in statements if s["Sid"] != sid])
 
 
 def test_writing_and_reading_the_encrypted_bucket_needs_its_kms_key_through_s3(aws, s3_bucket):
@@ -84,18 +83,14 @@ def test_writing_and_reading_the_encrypted_bucket_needs_its_kms_key_through_s3(a
     assert _status(lambda: s3.put_object(Bucket=s3_bucket, Key="drafts/k", Body=b"x")) == 403
     _as(aws.app, aws.endpoint).put_object(Bucket=s3_bucket, Key="drafts/k", Body=b"x")
     assert _status(lambda: s3.get_object(Bucket=s3_bucket, Key="drafts/k")) == 403
-    # The key granted only through another service is no grant for S3.
-    statements = instance_statements(
-        bucket_arn=f"arn:aws:s3:::{s3_bucket}",
-        bucket_kms_key_arn=aws.bucket_kms_key_arn,
-        secrets_kms_key_arn=aws.bucket_kms_key_arn,
-        region="us-east-1",
-        account_id="123456789012",
-        environment="prod",
-    )
-    via_ssm = [s for s in statements if s["Sid"] != "UseBucketKeyThroughS3"]
-    policy = json.dumps({"Version": "2012-10-17", "Statement": via_ssm})
-    s3 = _as(aws.new_user("bucket-key-via-ssm", policy), aws.endpoint)
+    # The same key granted through SSM is no grant for S3.
+    through_ssm = [
+        {**statement, "Sid": "BucketKeyThroughSsm", "Resource": [aws.bucket_kms_key_arn]}
+        for statement in aws.secrets_statements("runner")
+        if statement["Sid"] == "DecryptOwnSecretsThroughSsm"
+    ]
+    statements = json.loads(_without("UseBucketKeyThroughS3", s3_bucket, aws))["Statement"]
+    s3 = _as(aws.new_user("bucket-key-via-ssm", policy(statements + through_ssm)), aws.endpoint)
     assert _status(lambda: s3.put_object(Bucket=s3_bucket, Key="drafts/k2", Body=b"x")) == 403
 
 
@@ -113,21 +108,34 @@ def test_a_real_denial_on_a_key_that_exists_is_never_read_as_missing(aws, s3_buc
         storage.get("drafts/missing")
 
 
-def test_the_entrypoint_reads_its_own_environments_secrets_and_no_other(aws, s3_bucket):
+def test_each_role_reads_its_own_secrets_and_no_other(aws, s3_bucket):
     admin = aws.client("ssm")
-    for env, value in (("prod", TELEGRAM_TOKEN_SHAPED), ("staging", "another-environments")):
+    for role, value in (("runner", TELEGRAM_TOKEN_SHAPED), ("bot", "the-bots-own")):
         admin.put_parameter(
-            Name=f"/editorbot/{env}/telegram_bot_token",
+            Name=f"/editorbot/prod/{role}/telegram_bot_token",
             Value=value,
             Type="SecureString",
             KeyId=aws.secrets_kms_key_arn,
             Overwrite=True,
         )
-    app = aws.client("ssm", aws.app)
-    assert load_env("/editorbot/prod/", app)["EDITORBOT_TELEGRAM_TOKEN"] == TELEGRAM_TOKEN_SHAPED
-    with pytest.raises(SecretsUnavailable, match="AccessDenied"):
-        read_parameters("/editorbot/staging/", app)
+    runner = aws.client("ssm", aws.app)
+    env = load_env(role_prefix("/editorbot/prod/", "runner"), runner)
+    assert env["EDITORBOT_TELEGRAM_TOKEN"] == TELEGRAM_TOKEN_SHAPED
+    for elsewhere in ("/editorbot/prod/bot/", "/editorbot/prod/", "/editorbot/staging/runner/"):
+        with pytest.raises(SecretsUnavailable, match="AccessDenied"):
+            read_parameters(elsewhere, runner)
     # The secrets key is granted through SSM only; without that statement nothing decrypts.
-    no_key = aws.new_user("no-secrets-key", _without("DecryptSecretsThroughSsm", s3_bucket, aws))
+    no_key = aws.new_user("no-secrets-key", _without("DecryptOwnSecretsThroughSsm", s3_bucket, aws))
     with pytest.raises(SecretsUnavailable, match="AccessDenied"):
-        read_parameters("/editorbot/prod/", aws.client("ssm", no_key))
+        read_parameters("/editorbot/prod/runner/", aws.client("ssm", no_key))
+    # Nor for another role's parameters: SSM names each one in the decryption's context.
+    statements = json.loads(_without("ReadOwnSecrets", s3_bucket, aws))["Statement"]
+    read_all = {
+        "Sid": "ReadEveryRolesSecrets",
+        "Effect": "Allow",
+        "Action": ["ssm:GetParametersByPath"],
+        "Resource": ["arn:aws:ssm:us-east-1:123456789012:parameter/editorbot/prod/*"],
+    }
+    wide = aws.client("ssm", aws.new_user("reads-wide", policy([*statements, read_all])))
+    with pytest.raises(SecretsUnavailable, match="AccessDenied"):
+        read_parameters("/editorbot/prod/bot/", wide)

@@ -47,7 +47,7 @@ def test_a_suspended_run_resumes_on_a_new_runner_from_results_in_s3(
         run = submit(NOTE, run_key, OPTIONS, f"note-{note}")
         assert wait_for_state(run.id, lambda s: s.is_paused()).name == "Suspended"
 
-    # Read as the runner reads: the instance role's statements, enforced.
+    # Read as the runner reads: the runner role's statements, enforced.
     s3 = boto3.client("s3", endpoint_url=s3_endpoint)
     listed = s3.list_objects_v2(Bucket=s3_bucket, Prefix="results/")
     in_bucket = {obj["Key"] for obj in listed.get("Contents", [])}

@@ -11,7 +11,7 @@ from editorbot.storage import FileStorage, open_storage, script_key
 def storage(request, tmp_path):
     if request.param == "file":
         return open_storage(f"file://{tmp_path}")
-    # S3 as the instance role sees it: its statements only, enforced (harness/s3.py).
+    # S3 as the runner's role sees it: its statements only, enforced (harness/s3.py).
     bucket = request.getfixturevalue("s3_bucket")
     return open_storage(f"s3://{bucket}", s3_endpoint_url=request.getfixturevalue("s3_endpoint"))
 
@@ -87,5 +87,5 @@ def test_unknown_storage_url_is_explained():
 
 
 def test_s3_storage_is_a_whole_bucket():
-    with pytest.raises(ValueError, match="bucket's root, where the instance role is granted"):
+    with pytest.raises(ValueError, match="bucket's root, where the containers' roles are granted"):
         open_storage("s3://editorbot-content/some/folder")

@@ -58,7 +58,7 @@ def test_a_note_takes_the_whole_path_in_s3_under_the_instance_roles_statements(
     telegram, bot_settings, aws, s3_bucket, monkeypatch, tmp_path
 ):
     """Preferences, draft, revision, approval and publication, and Prefect's results, all in
-    a bucket the bot and the runner reach with only the instance role's statements."""
+    a bucket the bot and the runner reach with only their roles' statements."""
     storage_url = f"s3://{s3_bucket}"
     in_s3 = {"EDITORBOT_STORAGE": storage_url, "EDITORBOT_S3_ENDPOINT_URL": aws.endpoint}
     for name, value in in_s3.items():
@@ -90,7 +90,7 @@ def test_a_note_takes_the_whole_path_in_s3_under_the_instance_roles_statements(
         finally:
             bot.stop()
 
-    storage = open_storage(storage_url, s3_endpoint_url=aws.endpoint)  # as the instance role
+    storage = open_storage(storage_url, s3_endpoint_url=aws.endpoint)  # as the runner's role
     assert load_options(storage, CREATOR).dialect == "rioplatense"
     (run,) = runs_tagged(note_tag(note))
     run_key = run.parameters["run_key"]
