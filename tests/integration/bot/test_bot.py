@@ -6,10 +6,12 @@ import logging
 import pytest
 from prefect import get_client
 
+from bot.app import build_application
+from bot.submission import LocalSubmission
 from editorbot.schemas import Script
 from flows.runs import note_tag, runs_tagged, user_tag
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
-from tests.integration.bot.conftest import STRANGER, TOKEN
+from tests.integration.bot.conftest import CREATOR, STRANGER, TOKEN, Creator, RunningBot
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
@@ -74,6 +76,34 @@ def test_revise_takes_the_next_message_as_notes_and_sends_a_new_draft(creator):
     script_json = next(d for d in documents if d.params["document"]["filename"].endswith(".json"))
     script = json.loads(script_json.params["document"]["data"])
     assert script["metadata"]["reviewer_notes"] == ["inflación -> subida de precios"]
+
+
+def test_notes_typed_after_a_restart_of_the_bot_still_revise_the_draft(
+    prefect_api, bot_settings, telegram
+):
+    submission = LocalSubmission()  # the runs live on in this process across the restart
+    running = RunningBot(build_application(bot_settings, submission), submission)
+    running.start()
+    try:
+        creator = Creator(telegram, CREATOR)
+        creator.send_voice()
+        first = creator.wait_draft()
+        creator.press(first, "Revise")
+        creator.wait_reply("What should change?")
+        running.stop()
+        running = RunningBot(build_application(bot_settings, submission), submission)
+        running.start()
+        creator.send_text("inflación -> subida de precios")
+        second = creator.wait_draft(2)
+        assert "subida de precios" in second.params["text"]
+        creator.wait_reply("new draft is on its way")
+        received = [c for c in creator.sent("sendMessage") if c.params["text"].startswith("Rec")]
+        assert len(received) == 1  # the voice note's: the notes were not taken for a new note
+    finally:
+        try:
+            running.end_waiting_runs()
+        finally:
+            running.stop()
 
 
 def test_reject_publishes_nothing_and_a_stale_button_says_so(creator, data_dir):
