@@ -337,12 +337,9 @@ async def cancel_run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log a failed update (with its traceback unless the user caused it) and tell the user."""
+    """Log a failed update with its traceback and tell the user something useful."""
     error = context.error
-    if isinstance(error, EditorBotError):  # the user's doing, and they are told: one line
-        log.warning("handling an update stopped: %s: %s", type(error).__name__, error)
-    else:
-        log.error("handling an update failed: %s", type(error).__name__, exc_info=error)
+    log.error("handling an update failed: %s", type(error).__name__, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     text = (
