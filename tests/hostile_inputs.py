@@ -5,7 +5,9 @@ transcribed and published if followed) sits in `out/targets/`, so a test can wat
 directory and see whether anything opened a lure.
 """
 
+import re
 import shutil
+import socket
 import struct
 import subprocess
 from dataclasses import dataclass
@@ -16,7 +18,6 @@ from tests.bad_inputs import MAX_AUDIO_SECONDS
 TARGETS = "targets"
 BOMB_HOURS = 10  # what the decompression bomb decodes to, from a file of about 60 KB
 LYING_SECONDS = 5  # what the bomb's header says it lasts
-SDP_PORT = 45004  # where the SDP note has ffmpeg listen for RTP (and RTCP on the next port)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def make_hostile_inputs(out: Path, recording: Path) -> dict[str, Path]:
         "playlist.oga": _hls(targets / "speech.oga"),
         "playlist.mp3": _hls(targets / "speech.mp3"),
         "list.ogg": f"ffconcat version 1.0\nfile {TARGETS}/speech.ogg\n".encode(),
-        "stream.ogg": _sdp(),
+        "stream.ogg": _sdp(_free_port_pair()),
         f"{TARGETS}/frame%03d.png": (targets / "frame001.png").read_bytes(),
         "external.m4a": _mp4_with_external_samples(targets / "speech.m4a"),
         "hours.wav": _wav_at_one_hertz(),
@@ -102,11 +103,31 @@ def _hls(segment: Path) -> bytes:
     return f"#EXTM3U\n#EXT-X-TARGETDURATION:60\n#EXTINF:60,\n{segment}\n#EXT-X-ENDLIST\n".encode()
 
 
-def _sdp() -> bytes:
+def _free_port_pair() -> int:
+    """An even UDP port free now, with the next one (RTP and RTCP), so sessions do not clash."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as rtp:
+            rtp.bind(("0.0.0.0", 0))
+            port = rtp.getsockname()[1]
+            if port % 2 == 0 and port < 65535:
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as rtcp:
+                    try:
+                        rtcp.bind(("0.0.0.0", port + 1))
+                    except OSError:
+                        continue
+                return port
+
+
+def sdp_port(note: Path) -> int:
+    """The UDP port an SDP note of this corpus asks ffmpeg to listen on."""
+    return int(re.search(rb"m=audio (\d+) ", note.read_bytes()).group(1))
+
+
+def _sdp(port: int) -> bytes:
     """A session description: ffmpeg would listen for RTP on a UDP port of this machine."""
     return (
         "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=note\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-        f"m=audio {SDP_PORT} RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\n"
+        f"m=audio {port} RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\n"
     ).encode()
 
 

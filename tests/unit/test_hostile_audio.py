@@ -12,7 +12,7 @@ from editorbot.audio import SAMPLE_RATE, _decode, clean_audio
 from editorbot.errors import BadAudio
 from tests.bad_inputs import MAX_AUDIO_SECONDS
 from tests.conftest import DATA
-from tests.hostile_inputs import HOSTILE_INPUTS, LYING_SECONDS, SDP_PORT, lures_in
+from tests.hostile_inputs import HOSTILE_INPUTS, LYING_SECONDS, lures_in, sdp_port
 from tests.opened_files import files_opened_in
 
 SILENCE_DBFS = -50.0
@@ -46,7 +46,8 @@ def _port_taken(port: int) -> bool:
 def test_plain_ffprobe_listens_where_the_sdp_note_says(hostile_inputs):
     """An SDP note opens no file but a UDP socket on every interface, once rtp is allowed."""
     (sdp,) = [hostile for hostile in HOSTILE_INPUTS if hostile.name == "sdp"]
-    assert not _port_taken(SDP_PORT)
+    port = sdp_port(hostile_inputs["sdp"])
+    assert not _port_taken(port)
     listening = subprocess.Popen(
         ["ffprobe", "-v", "error", *sdp.follow_with, str(hostile_inputs["sdp"])],
         stdout=subprocess.DEVNULL,
@@ -54,7 +55,7 @@ def test_plain_ffprobe_listens_where_the_sdp_note_says(hostile_inputs):
     )
     try:
         deadline = time.monotonic() + 60
-        while not _port_taken(SDP_PORT):  # ffprobe then waits for RTP packets that never come
+        while not _port_taken(port):  # ffprobe then waits for RTP packets that never come
             assert listening.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
     finally:
@@ -77,7 +78,8 @@ def test_hostile_note_is_refused_with_one_sentence_and_opens_nothing(hostile_inp
 def test_sdp_note_is_refused_without_listening(hostile_inputs):
     """Refused before any socket: the port stays free for us to hold throughout."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as held:
-        held.bind(("0.0.0.0", SDP_PORT))  # an ffmpeg that tried to listen would fail, and say so
+        # An ffmpeg that tried to listen there would fail, and say something else.
+        held.bind(("0.0.0.0", sdp_port(hostile_inputs["sdp"])))
         with pytest.raises(BadAudio) as refused:
             clean_audio(hostile_inputs["sdp"].read_bytes(), MAX_AUDIO_SECONDS, SILENCE_DBFS)
     assert "refers to other files" in str(refused.value)
