@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from editorbot.audio import SAMPLE_RATE, clean_audio  # noqa: E402
-from editorbot.errors import BadAudio  # noqa: E402
-from tests.bad_inputs import MAX_AUDIO_SECONDS  # noqa: E402
-from tests.conftest import DATA  # noqa: E402
-from tests.hostile_inputs import BOMB_HOURS, HOSTILE_INPUTS, make_hostile_inputs  # noqa: E402
+from editorbot.audio import SAMPLE_RATE, clean_audio
+from editorbot.errors import BadAudio
+from tests.bad_inputs import MAX_AUDIO_SECONDS
+from tests.conftest import DATA
+from tests.hostile_inputs import BOMB_HOURS, HOSTILE_INPUTS, make_hostile_inputs
 
 # The decoder as normalization ran it before: format guessed, every protocol, no -t.
 UNCAPPED = "ffmpeg -nostdin -v error -i {path} -vn -ac 1 -ar 16000 -f f32le -"
