@@ -15,13 +15,15 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: `python bench/hostile.py`
 
-from editorbot.audio import SAMPLE_RATE, clean_audio
-from editorbot.errors import BadAudio
-from tests.bad_inputs import MAX_AUDIO_SECONDS
-from tests.conftest import DATA
-from tests.hostile_inputs import BOMB_HOURS, HOSTILE_INPUTS, make_hostile_inputs
+from editorbot.audio import SAMPLE_RATE, clean_audio  # noqa: E402
+from editorbot.errors import BadAudio  # noqa: E402
+from harness.hostile_notes import BOMB_HOURS, HOSTILE_INPUTS, make_hostile_inputs  # noqa: E402
+
+RECORDING = ROOT / "tests" / "data" / "es_rioplatense_synth.ogg"  # the lures' speech
+MAX_AUDIO_SECONDS = 30  # as in the tests
 
 # The decoder as normalization ran it before: format guessed, every protocol, no -t.
 UNCAPPED = "ffmpeg -nostdin -v error -i {path} -vn -ac 1 -ar 16000 -f f32le -"
@@ -74,7 +76,7 @@ def main() -> None:
     parser.add_argument("--uncapped", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = make_hostile_inputs(Path(tmp), DATA / "es_rioplatense_synth.ogg")
+        corpus = make_hostile_inputs(Path(tmp), RECORDING)
         _refusal_times(corpus, args.repeats)
         bomb = corpus["flac-bomb"]
         print(f"\nbomb: {bomb.stat().st_size} bytes, header says 5 s, holds {BOMB_HOURS} h")

@@ -13,7 +13,7 @@ os.environ.pop("PREFECT_API_URL", None)
 
 import pytest  # noqa: E402
 
-from tests.fake_secrets import AWS_SECRET_ACCESS_KEY  # noqa: E402
+from harness.fake_secrets import AWS_SECRET_ACCESS_KEY  # noqa: E402
 
 # pytester lets a test run an inner pytest session (tests/integration/test_secret_scan.py).
 pytest_plugins = ["pytester", "tests.secret_scan"]
@@ -69,8 +69,8 @@ def bad_inputs(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def hostile_inputs(tmp_path_factory) -> dict[str, Path]:
-    """The hostile notes of tests/hostile_inputs.py, by name; their lures in `targets/` beside."""
-    from tests.hostile_inputs import make_hostile_inputs
+    """The hostile notes of harness/hostile_notes.py, by name; their lures in `targets/` beside."""
+    from harness.hostile_notes import make_hostile_inputs
 
     out = tmp_path_factory.mktemp("hostile-inputs")
     return make_hostile_inputs(out, DATA / "es_rioplatense_synth.ogg")
@@ -83,7 +83,7 @@ def ffmpeg(*args) -> None:
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """A moto S3 server for the session, with fake credentials that cannot reach AWS."""
-    from tests.s3 import moto_s3
+    from harness.s3 import moto_s3
 
     saved = {k: os.environ.get(k) for k in _FAKE_AWS}
     os.environ.update(_FAKE_AWS)

@@ -10,12 +10,13 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 
 from editorbot.schemas import Script
+from harness.fake_secrets import PREFECT_AUTH_STRING
+from harness.hostile_notes import HOSTILE_INPUTS, lures_in
+from harness.stack import EDITORBOT, child_env
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.conftest import DATA, SAMPLES
-from tests.hostile_inputs import HOSTILE_INPUTS, lures_in
 from tests.opened_files import files_opened_in
 from tests.run_logs import assert_one_warning, run_logs
-from tests.stack import EDITORBOT, child_env
 
 pytestmark = pytest.mark.slow
 SPANISH = DATA / "es_rioplatense_synth.ogg"
@@ -94,6 +95,7 @@ def _refused_by_cli(data_dir: Path, note: Path, reason: str, tmp_path: Path) -> 
         str(note),
         "--approve",
         PREFECT_API_URL=PREFECT_API_URL.value(),
+        PREFECT_API_AUTH_STRING=PREFECT_AUTH_STRING,  # a client sends one; the harness takes any
         PREFECT_HOME=str(tmp_path / ".prefect"),
         EDITORBOT_MAX_AUDIO_SECONDS=str(MAX_AUDIO_SECONDS),
     )

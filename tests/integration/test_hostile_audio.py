@@ -10,9 +10,9 @@ import pytest
 
 from editorbot.audio import SAMPLE_RATE, _decode, clean_audio
 from editorbot.errors import BadAudio
+from harness.hostile_notes import HOSTILE_INPUTS, LYING_SECONDS, lures_in, sdp_port
 from tests.bad_inputs import MAX_AUDIO_SECONDS
 from tests.conftest import DATA
-from tests.hostile_inputs import HOSTILE_INPUTS, LYING_SECONDS, lures_in, sdp_port
 from tests.opened_files import files_opened_in
 
 SILENCE_DBFS = -50.0
