@@ -75,6 +75,10 @@ class Settings(BaseSettings):
         default="local",
         description="local: the bot runs flows itself; deployment: `editorbot serve` runs them.",
     )
+    bot_persistence: Path = Field(
+        default=Path("data/.bot/persistence.pickle"),
+        description="Where the bot keeps conversations (a revision being typed) across restarts.",
+    )
     allowed_users: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(),
         description="Telegram user ids allowed to submit, comma-separated; empty allows nobody.",

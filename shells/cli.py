@@ -30,6 +30,10 @@ def configure_environment(
     """
     if data_dir or "EDITORBOT_STORAGE" not in os.environ:
         os.environ["EDITORBOT_STORAGE"] = f"file://{Path(data_dir or 'data').resolve()}"
+    if data_dir or "EDITORBOT_BOT_PERSISTENCE" not in os.environ:
+        # Beside the artifacts, hidden from the storage's keys like the Prefect home.
+        persistence = Path(data_dir or "data").resolve() / ".bot" / "persistence.pickle"
+        os.environ["EDITORBOT_BOT_PERSISTENCE"] = str(persistence)
     if "PREFECT_API_URL" not in os.environ:
         # No server configured: an embedded one keeps its database beside the artifacts.
         os.environ.setdefault("PREFECT_HOME", str(Path(data_dir or "data").resolve() / ".prefect"))
@@ -47,9 +51,9 @@ def configure_environment(
 
 
 def _language(value: str) -> str:
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
+    from editorbot.whisper import LANGUAGE_CODES
 
-    if value != "auto" and value not in _LANGUAGE_CODES:
+    if value != "auto" and value not in LANGUAGE_CODES:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a Whisper language code (e.g. es, en, auto)"
         )

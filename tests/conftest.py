@@ -49,6 +49,9 @@ def media(tmp_path_factory) -> Path:
         ("note.wav", []),
         ("note.mp3", ["-c:a", "libmp3lame"]),
         ("note.m4a", ["-c:a", "aac"]),
+        ("note.webm", ["-c:a", "libopus"]),
+        ("note.flac", ["-c:a", "flac"]),
+        ("note.aac", ["-c:a", "aac"]),  # raw ADTS
     ):
         ffmpeg("-i", source, "-t", "6", *codec, out / name)
     return out
@@ -60,6 +63,15 @@ def bad_inputs(tmp_path_factory) -> dict[str, Path]:
     from tests.bad_inputs import make_bad_inputs
 
     return make_bad_inputs(tmp_path_factory.mktemp("bad-inputs"), DATA / "es_rioplatense_synth.ogg")
+
+
+@pytest.fixture(scope="session")
+def hostile_inputs(tmp_path_factory) -> dict[str, Path]:
+    """The hostile notes of harness/hostile_notes.py, by name; their lures in `targets/` beside."""
+    from harness.hostile_notes import make_hostile_inputs
+
+    out = tmp_path_factory.mktemp("hostile-inputs")
+    return make_hostile_inputs(out, DATA / "es_rioplatense_synth.ogg")
 
 
 def ffmpeg(*args) -> None:
