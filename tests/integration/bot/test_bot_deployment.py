@@ -54,7 +54,7 @@ def test_a_note_runs_on_the_deployment_and_is_approved_from_the_chat(
     assert len(creator.documents(3)) == 3  # and the files once
 
 
-def test_a_note_takes_the_whole_path_in_s3_under_the_instance_roles_statements(
+def test_a_note_takes_the_whole_path_in_s3_under_its_roles_statements(
     telegram, bot_settings, aws, s3_bucket, monkeypatch, tmp_path
 ):
     """Preferences, draft, revision, approval and publication, and Prefect's results, all in
