@@ -173,7 +173,11 @@ def aws_with_iam() -> Iterator[AwsStandIn]:
             yield stand_in
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def _keys(created: dict) -> Keys:
