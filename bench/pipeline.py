@@ -59,7 +59,7 @@ def direct(note: Path, run_key: str, options) -> dict[str, float]:
     draft = save_draft.fn(script, mediated, run_key)
     to_draft = time.perf_counter() - start
     approved = time.perf_counter()
-    publish.fn(draft, run_key)
+    publish.fn(run_key, draft.digest)
     return {"to_draft": to_draft, "approval_to_published": time.perf_counter() - approved}
 
 

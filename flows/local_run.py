@@ -15,7 +15,7 @@ from prefect.settings import temporary_settings
 from prefect.states import State
 
 from editorbot.schemas import ChatTarget, RunOptions
-from flows.approval import decide
+from flows.approval import decide, waiting_draft
 from flows.results import result_storage_settings
 from flows.run_locks import run_lock
 from flows.runs import run_tags
@@ -107,6 +107,11 @@ class LocalRun:
         with get_client(sync_client=True) as client:
             state = client.read_flow_run(self.id).state
         return bool(state and state.is_paused())
+
+    def waiting_draft(self) -> str | None:
+        """The digest of the draft the run waits on at its gate now, or None when not waiting."""
+        with get_client(sync_client=True) as client:
+            return waiting_draft(client.read_flow_run(self.id).state)
 
     def decide(self, decision: str, notes: str = "", draft: str | None = None) -> str:
         """Decide the waiting draft (only draft `draft`, when given); returns its digest."""

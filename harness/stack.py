@@ -222,6 +222,7 @@ def bot_process(
             env=child_env(
                 **{
                     "PREFECT_HOME": str(home / "prefect"),
+                    "EDITORBOT_BOT_PERSISTENCE": str(home / "persistence.pickle"),
                     "EDITORBOT_TELEGRAM_API_URL": telegram.api_url,
                     "EDITORBOT_TELEGRAM_FILE_URL": telegram.file_url,
                     **runs,

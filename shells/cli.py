@@ -30,6 +30,10 @@ def configure_environment(
     """
     if data_dir or "EDITORBOT_STORAGE" not in os.environ:
         os.environ["EDITORBOT_STORAGE"] = f"file://{Path(data_dir or 'data').resolve()}"
+    if data_dir or "EDITORBOT_BOT_PERSISTENCE" not in os.environ:
+        # Beside the artifacts, hidden from the storage's keys like the Prefect home.
+        persistence = Path(data_dir or "data").resolve() / ".bot" / "persistence.pickle"
+        os.environ["EDITORBOT_BOT_PERSISTENCE"] = str(persistence)
     if "PREFECT_API_URL" not in os.environ:
         # No server configured: an embedded one keeps its database beside the artifacts.
         os.environ.setdefault("PREFECT_HOME", str(Path(data_dir or "data").resolve() / ".prefect"))
@@ -47,44 +51,75 @@ def configure_environment(
 
 
 def _language(value: str) -> str:
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
+    from editorbot.whisper import LANGUAGE_CODES
 
-    if value != "auto" and value not in _LANGUAGE_CODES:
+    if value != "auto" and value not in LANGUAGE_CODES:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a Whisper language code (e.g. es, en, auto)"
         )
     return value
 
 
-def _ask(run, question: str) -> str | None:
-    """Read a line, or None if another approver resolved the run while we waited."""
+class _TypedLines:
+    """Lines typed on standard input, read from its descriptor as they arrive.
+
+    Not through sys.stdin: select() cannot see lines its buffer already holds, and a read
+    blocked there would hold the command after its run has ended.
+    """
+
+    def __init__(self) -> None:
+        self._pending, self._closed = b"", False
+
+    def next(self, timeout_s: float) -> str | None:
+        """The next line, or None if none is complete within `timeout_s`; EOFError at the end."""
+        if b"\n" not in self._pending and not self._closed:
+            ready, _, _ = select.select([sys.stdin.fileno()], [], [], timeout_s)
+            if ready:
+                data = os.read(sys.stdin.fileno(), 4096)
+                self._pending += data
+                self._closed = not data
+        if b"\n" in self._pending or (self._closed and self._pending):
+            line, _, self._pending = self._pending.partition(b"\n")
+            return line.decode(errors="replace").strip()
+        if self._closed:
+            raise EOFError
+        return None
+
+
+_typed = _TypedLines()
+
+
+def _ask(run, draft: str | None, question: str) -> str | None:
+    """Read a line, or None once the run no longer waits on draft `draft` (a digest; another
+    approver decided, or the wait ran out): the caller then follows the run."""
     _say(question)
     while True:
-        ready, _, _ = select.select([sys.stdin], [], [], 1.0)
-        if ready:
-            line = sys.stdin.readline()
-            if not line:
-                raise EditorBotError(
-                    f"No answer on standard input; decide later with `editorbot approve {run.id}`, "
-                    "or pass --approve or --reject."
-                )
-            return line.strip()
-        if not run.is_paused():
+        try:
+            line = _typed.next(timeout_s=0.5)
+        except EOFError:
+            raise EditorBotError(
+                f"No answer on standard input; decide later with `editorbot approve {run.id}`, "
+                "or pass --approve or --reject."
+            ) from None
+        if line is not None:
+            return line
+        if run.waiting_draft() != draft:
             return None
 
 
-def _gate_answer(args, run) -> tuple[str, str] | None:
+def _gate_answer(args, run, draft: str | None) -> tuple[str, str] | None:
     if args.approve:
         return "approve", ""
     if args.reject:
         return "reject", "rejected from the command line"
     while True:
-        answer = _ask(run, "Approve, revise or reject? [a/r/x]")
+        answer = _ask(run, draft, "Approve, revise or reject? [a/r/x]")
         if answer is None:
             return None
         decision = {"a": "approve", "r": "revise", "x": "reject"}.get(answer[:1].lower())
         if decision == "revise":
-            notes = _ask(run, "What should change? (lines written `old -> new` are applied)")
+            question = "What should change? (lines written `old -> new` are applied)"
+            notes = _ask(run, draft, question)
             return None if notes is None else (decision, notes)
         if decision:
             return decision, ""
@@ -107,8 +142,8 @@ def cmd_process(args) -> int:
 def _follow(run, run_key: str, args) -> int:
     """Show a run's progress, answer its gate, and turn its end into an exit code."""
     from editorbot.drafts import read_draft
-    from editorbot.storage import LAYOUT_PREFIXES, configured_storage
-    from flows.approval import DraftReplaced, expired
+    from editorbot.storage import ARTIFACT_PREFIXES, configured_storage
+    from flows.approval import DraftReplaced, NotWaiting, expired, waiting_draft
 
     storage = configured_storage()
     _say(f"Run {run.id} · {run_key}")
@@ -120,10 +155,11 @@ def _follow(run, run_key: str, args) -> int:
             _say("Another approver decided; following the run.")
         if not state.is_paused():
             break
+        waiting = waiting_draft(state)
         draft = read_draft(storage, run_key)
         print(draft.markdown, file=sys.stderr if args.json else sys.stdout, flush=True)
         _say(f"Draft {draft.digest}")
-        answer = _gate_answer(args, run)
+        answer = _gate_answer(args, run, waiting)
         gate_closed_elsewhere = answer is None
         if answer is not None:
             try:
@@ -131,6 +167,8 @@ def _follow(run, run_key: str, args) -> int:
                 run.decide(*answer, draft=draft.digest)
             except DraftReplaced:
                 _say("The draft changed while it was shown; here is the new one.")
+            except NotWaiting:  # another approver was quicker: theirs is the decision
+                gate_closed_elsewhere = True
     final = run.result()
     if expired(final):
         _say(f"Expired: nobody decided on run {run.id} in time; nothing was published.")
@@ -145,7 +183,7 @@ def _follow(run, run_key: str, args) -> int:
                 raise
             _say(f"editorbot: run {run.id} failed: {final.message} (--verbose shows the details)")
             return EXIT_FAILED
-    keys = [k for prefix in LAYOUT_PREFIXES for k in storage.list(prefix + run_key)]
+    keys = [k for prefix in ARTIFACT_PREFIXES for k in storage.list(prefix + run_key)]
     if args.json:
         outcome = {
             "run_id": str(run.id),
@@ -356,6 +394,13 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_logging()
     try:
+        if getattr(args, "uses_prefect", True) and os.environ.get("PREFECT_API_URL"):
+            # A client of a Prefect server (the runner, the bot, these commands) refuses to
+            # run without the server's auth string rather than talk to an open API.
+            from editorbot.api_auth import require_auth_string
+
+            variable = "PREFECT_API_AUTH_STRING"
+            require_auth_string(os.environ.get(variable), variable)
         if getattr(args, "uses_prefect", True):
             from flows.run_locks import crash_runs_without_process
 

@@ -4,8 +4,9 @@ import logging
 import os
 import sys
 
+from editorbot.api_auth import AuthStringUnset, require_auth_string
 from editorbot.logs import install_handler
-from editorbot.ssm_env import SecretsUnavailable, load_env, normalize_prefix
+from editorbot.ssm_env import SecretsUnavailable, load_env, normalize_prefix, role_prefix
 
 # sysexits.h: the command line was wrong / the configuration is unusable.
 EX_USAGE, EX_CONFIG = 64, 78
@@ -24,19 +25,27 @@ def main(argv: list[str] | None = None) -> int:
     if not argv:
         log.error("usage: editorbot-entrypoint COMMAND [ARG...]")
         return EX_USAGE
+    # Each image target names its role (Dockerfile); the role picks its secrets and its checks.
+    role = os.environ.get("EDITORBOT_ROLE", "").strip()
     prefix = os.environ.get("EDITORBOT_SSM_PREFIX", "").strip()
-    if prefix:
-        try:
-            env = load_env(prefix)
-        except SecretsUnavailable as error:
-            log.error("%s", error)
-            return EX_CONFIG
-        # SSM is the source of truth where it is configured: it wins over a stale variable.
-        os.environ.update(env)
-        # Again, so the redaction filter knows the values just loaded.
-        install_handler(os.environ.get("EDITORBOT_LOG_FORMAT", "text"))
-        # Names only: a value on stdout would land in CloudWatch.
-        log.info("loaded %s from %s", ", ".join(sorted(env)), normalize_prefix(prefix))
+    try:
+        if prefix:
+            path = role_prefix(prefix, role) if role else normalize_prefix(prefix)
+            env = load_env(path)
+            # SSM is the source of truth where it is configured: it wins over a stale variable.
+            os.environ.update(env)
+            # Again, so the redaction filter knows the values just loaded.
+            install_handler(os.environ.get("EDITORBOT_LOG_FORMAT", "text"))
+            # Names only: a value on stdout would land in CloudWatch.
+            log.info("loaded %s from %s", ", ".join(sorted(env)), path)
+        if role == "server":
+            # Prefect serves its API open without one; the clients check theirs in the CLI.
+            require_auth_string(
+                os.environ.get("PREFECT_SERVER_API_AUTH_STRING"), "PREFECT_SERVER_API_AUTH_STRING"
+            )
+    except (SecretsUnavailable, AuthStringUnset) as error:
+        log.error("%s", error)
+        return EX_CONFIG
     for handler in logging.getLogger().handlers:
         handler.flush()
     try:
