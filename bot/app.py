@@ -1,13 +1,17 @@
 """All of the bot's wiring: the Application, which handler gets which update, and polling."""
 
+import asyncio
 import logging
 import warnings
+from collections.abc import Awaitable, Iterable
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -51,6 +55,56 @@ def persistence(settings: Settings) -> PicklePersistence:
     )
 
 
+HANDLED_AT_ONCE = 8
+"""Updates handled at the same time: one slow exchange does not hold the others back."""
+IN_HAND = 256
+"""Updates taken from Telegram and not yet handled, at most (queued behind their sender's)."""
+
+
+class UsersInOrder(BaseUpdateProcessor):
+    """Updates handled side by side, `handled_at_once` at most; each user's in the order sent.
+
+    The revision conversation needs one user's updates one at a time (a Revise press, then
+    the notes), as python-telegram-bot's ConversationHandler warns; different users need not
+    wait for each other. A user's later updates wait for their turn without taking a place
+    among those being handled, so nobody's burst holds the others back. Strangers' updates
+    are not ordered: each is refused alone (in silence but once an hour), at once.
+    """
+
+    __slots__ = ("_handled", "_turns", "_users")
+
+    def __init__(self, handled_at_once: int, users: Iterable[int]) -> None:
+        super().__init__(max_concurrent_updates=IN_HAND)
+        self._handled = asyncio.Semaphore(handled_at_once)
+        self._users = frozenset(users)
+        self._turns: dict[int, tuple[asyncio.Lock, int]] = {}
+        """Each user with updates in hand: their turn, and how many updates wait for it."""
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        user = update.effective_user if isinstance(update, Update) else None
+        if user is None or user.id not in self._users:
+            async with self._handled:
+                await coroutine
+            return
+        turn, waiting = self._turns.get(user.id, (asyncio.Lock(), 0))
+        self._turns[user.id] = (turn, waiting + 1)
+        try:
+            async with turn, self._handled:
+                await coroutine
+        finally:
+            turn, waiting = self._turns[user.id]
+            if waiting == 1:
+                del self._turns[user.id]
+            else:
+                self._turns[user.id] = (turn, waiting - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
 def build_application(settings: Settings, submission: Submission) -> Application:
     """The bot, wired: handlers by filter, one error handler, the submission seam."""
     if settings.telegram_token is None:
@@ -68,6 +122,7 @@ def build_application(settings: Settings, submission: Submission) -> Application
         .rate_limiter(FloodControl())  # a reply hit by flood control waits and goes through
         .context_types(CONTEXT_TYPES)
         .persistence(persistence(settings))
+        .concurrent_updates(UsersInOrder(HANDLED_AT_ONCE, settings.allowed_users))
         .build()
     )
     application.bot_data.settings = settings

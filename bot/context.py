@@ -15,6 +15,10 @@ class BotData:
     settings: Settings
     submission: Submission
 
+    def __init__(self) -> None:
+        self.strangers_answered: dict[int, float] = {}
+        """When each stranger was last told the bot is private (time.monotonic())."""
+
 
 @dataclass(frozen=True)
 class Revising:

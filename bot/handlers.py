@@ -3,6 +3,7 @@
 import asyncio
 import html
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -62,22 +63,47 @@ async def show_help(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(HELP)
 
 
+STRANGER_REPLY_EVERY_S = 3600
+"""A stranger is told the bot is private at most once in this many seconds."""
+
+
+def _first_word_in_a_while(context: BotContext, user_id: int | None) -> bool:
+    """Whether to answer this stranger now: not if they were answered within the hour.
+
+    Every answer is a call to Telegram, and flood control slows all of the bot's calls:
+    a stranger sending messages by the hundred must cost the bot nothing after the first.
+    """
+    now, answered = time.monotonic(), context.bot_data.strangers_answered
+    if user_id is None or now - answered.get(user_id, -STRANGER_REPLY_EVERY_S) < (
+        STRANGER_REPLY_EVERY_S
+    ):
+        return False
+    answered[user_id] = now
+    # Forget those whose hour is over, so the table holds the last hour's strangers only.
+    for stranger in [s for s, at in answered.items() if now - at >= STRANGER_REPLY_EVERY_S]:
+        del answered[stranger]
+    return True
+
+
 async def refuse_stranger(update: Update, context: BotContext) -> None:
-    """Politely turn away a user who is not on the allowlist; nothing else runs."""
-    user_id = update.effective_user.id if update.effective_user else "unknown"
-    await update.effective_message.reply_text(
-        "Sorry, this bot is private and only works for the people it was set up for. "
-        f"If that should include you, give its owner your user id: {user_id}."
-    )
+    """Politely turn away a user who is not on the allowlist, once an hour; nothing else runs."""
+    user_id = update.effective_user.id if update.effective_user else None
+    if _first_word_in_a_while(context, user_id):
+        log.info("user %s is not on the allowlist: refused, and ignored for an hour", user_id)
+        await update.effective_message.reply_text(
+            "Sorry, this bot is private and only works for the people it was set up for. "
+            f"If that should include you, give its owner your user id: {user_id}."
+        )
     raise ApplicationHandlerStop
 
 
 async def refuse_stranger_button(update: Update, context: BotContext) -> None:
-    """Ignore buttons pressed by anyone not on the allowlist."""
+    """Turn away buttons pressed by anyone not on the allowlist, answering once an hour."""
     query = update.callback_query
     if query.from_user.id in context.bot_data.settings.allowed_users:
         return  # let the next group handle it
-    await query.answer("Sorry, this bot is private.", show_alert=True)
+    if _first_word_in_a_while(context, query.from_user.id):
+        await query.answer("Sorry, this bot is private.", show_alert=True)
     raise ApplicationHandlerStop
 
 
@@ -130,7 +156,12 @@ async def _submit(update: Update, context: BotContext, source: str, note_key: st
     )
     submitted = await asyncio.to_thread(context.bot_data.submission.submit, note)
     log.info("note %s from user %s is run %s", note_key, user.id, submitted.run_id)
-    if submitted.duplicate:
+    if submitted.duplicate and submitted.published:
+        await status.edit_text(
+            f"I already published this note (run {submitted.run_id}); the script is in my "
+            "reply to it."
+        )
+    elif submitted.duplicate:
         await status.edit_text(
             f"I already have this note (run {submitted.run_id}); "
             "its progress and draft are in my first reply to it."
@@ -346,6 +377,9 @@ async def report_error(update: object, context: BotContext) -> None:
     log.error("handling an update failed: %s", type(error).__name__, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    user = update.effective_user
+    if user is None or user.id not in context.bot_data.settings.allowed_users:
+        return  # a stranger hears from the bot once an hour at most, errors included
     text = (
         str(error)
         if isinstance(error, EditorBotError)

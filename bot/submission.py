@@ -5,10 +5,13 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from uuid import UUID
 
+from prefect.client.schemas.objects import FlowRun
+
 from editorbot.schemas import ChatTarget, RunOptions
 from flows.local_run import LocalRun
+from flows.recovery import close_superseded
 from flows.replay import schedule_replay
-from flows.runs import note_tag, runs_tagged, user_tag
+from flows.runs import PUBLISHED, note_tag, runs_tagged, user_tag
 
 
 @dataclass(frozen=True)
@@ -29,10 +32,17 @@ class Submitted:
     run_id: UUID
     duplicate: bool
     """True when the note already had a run, which is returned instead of a new one."""
+    published: bool = False
+    """For a duplicate: whether that run already published the note's script."""
 
 
 class Submission(ABC):
-    """Submits each note once, ever: a note sent again gets the run it already has.
+    """Submits each note of a user once, while its run goes on or after it published.
+
+    A user's note sent again gets the run it already has if that run is still going or
+    published the script; after a run that failed, crashed, expired or was rejected (the
+    bot itself then says "send it again") it gets a new run. Another user sending the same
+    file (a forwarded note) gets a run of their own.
 
     LocalSubmission runs the flows in the bot's process; DeploymentSubmission queues them
     for the service stack. Handlers only call `submit`.
@@ -44,18 +54,22 @@ class Submission(ABC):
         """The runs executing in this process (none when a runner executes them)."""
 
     def submit(self, note: Note) -> Submitted:
-        """Start the note's run, or return the run it already has."""
-        # The note's tag is the key; the lock makes look-up-then-create atomic within this
-        # process (the only one submitting).
+        """Start the note's run, or return the run that still stands for it."""
+        tags = note_tags(note)
+        # The note's and user's tags are the key; the lock makes look-up-then-create atomic
+        # within this process (a second bot process is the server's idempotency key's job).
         with self._lock:
-            existing = existing_run(note)
-            if existing is not None:
-                return Submitted(existing, duplicate=True)
-            return Submitted(self._start(note, note_tags(note)), duplicate=False)
+            earlier = runs_tagged(*tags, oldest_first=True)
+            standing = next((run for run in earlier if stands(run)), None)
+            if standing is not None:
+                return Submitted(standing.id, duplicate=True, published=published(standing))
+            for run in earlier:
+                close_superseded(run.id)  # a crashed one is not resumed as well
+            return Submitted(self._start(note, tags, attempt=len(earlier)), duplicate=False)
 
     @abstractmethod
-    def _start(self, note: Note, tags: list[str]) -> UUID:
-        """Create the note's run; its id."""
+    def _start(self, note: Note, tags: list[str], attempt: int) -> UUID:
+        """Create the note's run (its `attempt`-th: 0 unless earlier runs ended badly); its id."""
 
     def resume(self, run_id: UUID) -> None:
         """Execute a crashed run again here, from the cache (flows/recovery.py)."""
@@ -67,7 +81,7 @@ class Submission(ABC):
 class LocalSubmission(Submission):
     """Runs each note's flow in this process with LocalRun."""
 
-    def _start(self, note: Note, tags: list[str]) -> UUID:
+    def _start(self, note: Note, tags: list[str], attempt: int) -> UUID:
         run = LocalRun(note.source, note.run_key, note.options, chat=note.chat, tags=tags)
         self.runs[run.id] = run
         return run.id
@@ -79,13 +93,13 @@ class DeploymentSubmission(Submission):
     Runs then outlive the bot: a draft waiting for approval holds no process anywhere.
     """
 
-    def _start(self, note: Note, tags: list[str]) -> UUID:
+    def _start(self, note: Note, tags: list[str], attempt: int) -> UUID:
         from flows.serve import submit
 
-        # The server's idempotency key guards against a second bot process too.
-        run = submit(
-            note.source, note.run_key, note.options, note.note_key, chat=note.chat, tags=tags
-        )
+        # The server's idempotency key guards against a second bot process too: the same
+        # user, note and attempt give the same run; a resend after a failure, a new one.
+        key = f"{note.note_key}:{note.chat.user_id}:{attempt}"
+        run = submit(note.source, note.run_key, note.options, key, chat=note.chat, tags=tags)
         return run.id
 
 
@@ -97,7 +111,11 @@ def note_tags(note: Note) -> list[str]:
     return tags
 
 
-def existing_run(note: Note) -> UUID | None:
-    """The note's run, if it has one (the oldest, should two processes have raced)."""
-    runs = runs_tagged(note_tag(note.note_key), limit=1, oldest_first=True)
-    return runs[0].id if runs else None
+def published(run: FlowRun) -> bool:
+    """Whether the run ended by publishing its script."""
+    return run.state is not None and run.state.is_completed() and run.state.name == PUBLISHED
+
+
+def stands(run: FlowRun) -> bool:
+    """Whether a run still stands for its note: it is going (or waits), or it published."""
+    return run.state is None or not run.state.is_final() or published(run)

@@ -180,6 +180,8 @@ class RunOutcome(BaseModel):
     decision: Literal["approve", "reject"]
     revisions: int = Field(ge=0)
     published: list[str] = Field(default_factory=list)
+    notes: str = ""
+    """The reviewer's reason, for a rejection."""
 
 
 class ChatTarget(BaseModel):

@@ -1,4 +1,4 @@
-"""Runs whose process died: resumed once from the cache; after a second death, the creator is told.
+"""Runs nobody may wait for: resumed once after their process died, or their creator told.
 
 A run turns Crashed when its process dies: killed with its runner, the VM rebooted, a
 deploy restarted the container (`editorbot serve`'s heartbeat automation or the runner
@@ -7,6 +7,8 @@ ever finish it. `editorbot serve` (for the deployment's runs) and the bot in loc
 (for its own) resume each such run once: the run starts again from the top and takes every
 finished step from the cache. A run that crashes again is not resumed a third time: its
 creator is told in the chat, and it ends Failed, so sending the note again starts afresh.
+A run suspended at the gate that nobody decided in time is failed by the Prefect server,
+where no code of ours runs: the same sweep tells its creator.
 """
 
 import logging
@@ -20,9 +22,10 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.states import Failed
 
 from editorbot.schemas import ChatTarget
+from flows.approval import expired
 from flows.replay import NotReplayable, schedule_replay
 from flows.runs import PRODUCT_TAG, runs_tagged
-from tasks.notify import report_failure
+from tasks.notify import Expired, notify, report_failure
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,7 @@ RECENT = timedelta(hours=24)
 SWEEP_S = 30
 """How often `editorbot serve` looks for crashed runs (and once at start)."""
 GAVE_UP = "Crashed twice"
+EXPIRED = "Expired"
 TOLD = (
     "the machine working on it stopped twice before it was done. Send the note again to "
     "try once more."
@@ -90,19 +94,63 @@ def _give_up(run: FlowRun) -> None:
             log.warning("could not tell chat %s that run %s died", chat, run.id, exc_info=True)
 
 
+def close_superseded(run_id: UUID) -> None:
+    """End a crashed run whose note was sent again, so it is not resumed beside the new one."""
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(run_id).state
+        if state is not None and state.is_crashed():
+            # Not forced: a run a sweeper resumed meanwhile goes on, and the server says so.
+            client.set_flow_run_state(
+                run_id, Failed(name="Sent again", message="Its note was sent again.")
+            )
+
+
 def recover_crashed_runs(deployed: bool, resume: Callable[[UUID], object]) -> list[UUID]:
     """Recover every recently crashed run of the kind; the ids of those resumed."""
     return [run.id for run in crashed_runs(deployed) if recover(run, resume)]
 
 
+def tell_expired_runs() -> list[UUID]:
+    """Tell the creator of each recently expired run of the deployment; their ids.
+
+    A run suspended at the gate holds no process: when nobody decides in time, the Prefect
+    server fails it ("never resumed") and no code of ours runs to say so. Once told, the
+    run's state is named Expired, so nobody is told twice.
+    """
+    since = datetime.now(UTC) - RECENT
+    told = []
+    for run in runs_tagged(PRODUCT_TAG, state_types=[StateType.FAILED]):
+        state = run.state
+        if (
+            state is None
+            or run.deployment_id is None
+            or state.timestamp < since
+            or state.name == EXPIRED
+            or not expired(state)
+        ):
+            continue
+        with get_client(sync_client=True) as client:
+            client.set_flow_run_state(run.id, Failed(name=EXPIRED, message=state.message))
+        chat = run.parameters.get("chat")
+        if chat:
+            try:
+                notify.fn(ChatTarget.model_validate(chat), Expired())
+            except Exception:
+                log.warning("could not tell chat %s that run %s expired", chat, run.id)
+        told.append(run.id)
+    return told
+
+
 def keep_recovering_deployment_runs(stop: threading.Event, every_s: float = SWEEP_S) -> None:
-    """Until `stop`: now, then every `every_s`, resume the deployment's crashed runs once.
+    """Until `stop`: now, then every `every_s`, resume the deployment's crashed runs once
+    and tell the creators of runs that expired at the gate.
 
     Resuming sets the run back to scheduled, and whichever runner polls first executes it.
     """
     while True:
         try:
             recover_crashed_runs(deployed=True, resume=schedule_replay)
+            tell_expired_runs()
         except Exception:  # the server restarting, say: the next sweep tries again
             log.warning("looking for crashed runs failed; trying again later", exc_info=True)
         if stop.wait(every_s):

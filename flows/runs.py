@@ -26,6 +26,8 @@ from prefect.states import State
 from prefect.utilities.asyncutils import run_coro_as_sync
 
 PRODUCT_TAG = "editorbot"
+PUBLISHED = "Published"
+"""The name of the state a run ends in once its approved script is published."""
 _RUN_KEY, _NOTE, _USER = "run-key:", "note:", "user:"
 
 

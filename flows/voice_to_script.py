@@ -11,6 +11,7 @@ from editorbot.redaction import redacting_errors
 from editorbot.schemas import ChatTarget, RunOptions, RunOutcome, typed_text
 from editorbot.settings import get_settings
 from flows.approval import expired, request_approval
+from flows.runs import PUBLISHED
 from tasks.download import download
 from tasks.mediate import mediate
 from tasks.normalize_audio import normalize_audio
@@ -39,11 +40,18 @@ def _tell(chat: ChatTarget | None, event: Event) -> None:
         notify(chat, event, return_state=True)
 
 
+# The news that invites the creator to send the note again (a rejection, an expired gate, a
+# failure) is told from these hooks, which Prefect runs once the run's final state is
+# recorded: by the time the creator reads it, the bot takes a resend as a new note.
+
+
 def _tell_failure(flow, flow_run, state: State) -> None:
     """On failure, tell the chat why: the sentence for a user's error, a pointer for ours."""
     chat = flow_run.parameters.get("chat")
-    # An expired gate is failed by the server; the flow itself has told the chat.
-    if not chat or expired(state):
+    if not chat:
+        return
+    if expired(state):  # failed by the server, not by a step
+        notify.fn(ChatTarget.model_validate(chat), Expired())
         return
     error = state.result(raise_on_failure=False)
     reason = (
@@ -54,7 +62,15 @@ def _tell_failure(flow, flow_run, state: State) -> None:
     report_failure(ChatTarget.model_validate(chat), reason)
 
 
-@flow(name="voice-to-script", on_failure=[_tell_failure])
+def _tell_rejection(flow, flow_run, state: State) -> None:
+    """Once a run ended rejected, tell the chat that nothing was published, and why."""
+    chat = flow_run.parameters.get("chat")
+    outcome = state.result(raise_on_failure=False)
+    if chat and isinstance(outcome, RunOutcome) and outcome.decision == "reject":
+        notify.fn(ChatTarget.model_validate(chat), Rejected(notes=outcome.notes))
+
+
+@flow(name="voice-to-script", on_failure=[_tell_failure], on_completion=[_tell_rejection])
 @redacting_errors
 def voice_to_script(
     source: str, run_key: str, options: RunOptions | None = None, chat: ChatTarget | None = None
@@ -94,12 +110,12 @@ def _steps(source: str, run_key: str, options: RunOptions, chat: ChatTarget | No
             draft, run_key, revision, settings.approval_timeout_s, settings.approval_poll_s
         )
         if approval is None:
-            _tell(chat, Expired())
             # Prefect's server fails a run whose pause timed out; the name says why.
             return Failed(name="Expired", message="Nobody decided in time; nothing was published.")
         if approval.decision == "reject":
-            _tell(chat, Rejected(notes=approval.notes))
-            outcome = RunOutcome(run_key=run_key, decision="reject", revisions=revision)
+            outcome = RunOutcome(
+                run_key=run_key, decision="reject", revisions=revision, notes=approval.notes
+            )
             return Completed(
                 name="Rejected",
                 message=f"Rejected: {approval.notes or 'no reason given'}",
@@ -113,6 +129,6 @@ def _steps(source: str, run_key: str, options: RunOptions, chat: ChatTarget | No
             outcome = RunOutcome(
                 run_key=run_key, decision="approve", revisions=revision, published=published
             )
-            return Completed(name="Published", message=f"Published {published[0]}", data=outcome)
+            return Completed(name=PUBLISHED, message=f"Published {published[0]}", data=outcome)
         notes.append(approval.notes)
     raise AssertionError("unreachable")  # pragma: no cover

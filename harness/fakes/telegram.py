@@ -113,6 +113,9 @@ class FakeTelegram:
         self._faults: dict[str, Fault] = {}
         self._revoke_after: Callable[[Call], bool] | None = None
         self.revoked = False
+        self._slow_chats: dict[int, float] = {}
+        self._pushed = self._confirmed = 0
+        """The last update pushed, and the last the bot confirmed it has (getUpdates' offset)."""
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids = _MESSAGE_IDS
@@ -177,6 +180,7 @@ class FakeTelegram:
     def push(self, update: dict) -> dict:
         """Queue an update for getUpdates; assigns its update_id."""
         update = {"update_id": next(self._update_ids), **update}
+        self._pushed = update["update_id"]
 
         def append() -> None:
             self._updates.append(update)
@@ -205,6 +209,24 @@ class FakeTelegram:
         """
         with self._changed:
             self._revoke_after = last
+
+    def wait_taken(self, timeout: float = 60) -> None:
+        """Until the bot has confirmed it has every update pushed so far (polling on past it).
+
+        python-telegram-bot confirms a batch when it asks for the next one, by then the
+        batch's updates are in its hands (being handled, or queued to be).
+        """
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._confirmed < self._pushed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"the bot has updates up to {self._confirmed} only")
+                self._changed.wait(min(left, 0.5))
+
+    def slow_chat(self, chat_id: int, seconds: float) -> None:
+        """Answer every call about `chat_id` only after `seconds` (the others at once)."""
+        self._slow_chats[chat_id] = seconds
 
     def refusals(self, method: str) -> list[Call]:
         """The calls to `method` answered with an error."""
@@ -276,6 +298,9 @@ class FakeTelegram:
             )
         method = request.match_info["method"]
         params = await self._params(request)
+        delay = self._slow_chats.get(params.get("chat_id"))
+        if delay:
+            await asyncio.sleep(delay)
         if self.revoked:
             self._record(Call(method, params, {"error": "Unauthorized"}))
             return web.json_response(
@@ -341,6 +366,9 @@ class FakeTelegram:
 
     async def _getUpdates(self, params: dict) -> list[dict]:
         offset = params.get("offset", 0)
+        with self._changed:
+            self._confirmed = max(self._confirmed, offset - 1)
+            self._changed.notify_all()
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates:
             self._new_update.clear()

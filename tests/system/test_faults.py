@@ -1,4 +1,5 @@
-"""The stack losing a part: a runner killed mid-run (once, twice), the server restarted mid-wait."""
+"""The stack losing a part (a runner killed mid-run, once or twice; the server restarted
+mid-wait), and a draft nobody decides."""
 
 import time
 from collections.abc import Callable
@@ -130,6 +131,30 @@ def test_a_run_that_dies_twice_is_closed_and_its_creator_told(server, tmp_path):
     assert "Send the note again" in told.params["text"]
     assert len(task_states(run.id, "transcribe")) == 2  # never a third time
     assert not (data / "scripts").exists()
+
+
+def test_a_suspended_draft_nobody_decides_expires_and_its_creator_is_told(server, tmp_path):
+    chat = ChatTarget(chat_id=CREATOR, user_id=CREATOR)
+    with FakeTelegram(TOKEN) as telegram:
+        settings = {
+            "EDITORBOT_STORAGE": f"file://{tmp_path / 'data'}",
+            "EDITORBOT_APPROVAL_TIMEOUT_S": "5",
+            "EDITORBOT_TELEGRAM_TOKEN": TOKEN,
+            "EDITORBOT_TELEGRAM_API_URL": telegram.api_url,
+            "EDITORBOT_TELEGRAM_FILE_URL": telegram.file_url,
+        }
+        creator = Creator(telegram, CREATOR)
+        with served_deployment(tmp_path / "runner", **settings):
+            idea = "text:Che, el boleto del colectivo cuesta el doble que el mes pasado."
+            run = submit(
+                idea, make_run_key("faults", "expiring"), SHORT_NOTE[1], "expiring", chat=chat
+            )
+            creator.wait_draft(timeout=300)
+            # Suspended, the run has no process: the server fails it, and the runner tells.
+            creator.wait_reply("Nobody decided in time", timeout=180)
+    with get_client(sync_client=True) as client:
+        final = client.read_flow_run(run.id).state
+    assert final.is_failed() and final.name == "Expired" and "never resumed" in final.message
 
 
 def test_a_waiting_run_is_published_after_the_server_restarts(server, runner, stack_data):

@@ -13,7 +13,14 @@ from flows.runs import note_tag, runs_tagged, user_tag
 from harness.fakes.telegram import Call
 from harness.hostile_notes import HOSTILE_INPUTS, lures_in
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
-from tests.integration.bot.conftest import CREATOR, STRANGER, TOKEN, Creator, RunningBot
+from tests.integration.bot.conftest import (
+    COLLEAGUE,
+    CREATOR,
+    STRANGER,
+    TOKEN,
+    Creator,
+    RunningBot,
+)
 from tests.opened_files import files_opened_in
 from tests.run_logs import assert_one_warning, run_logs
 
@@ -148,23 +155,46 @@ def flow_run_count() -> int:
         return client.count_flow_runs()
 
 
-def test_a_stranger_is_refused_and_nothing_runs(stranger, telegram):
+def _told_private(telegram, user_id: int) -> list:
+    return [
+        c
+        for c in telegram.calls_to("sendMessage")
+        if c.params["chat_id"] == user_id and "this bot is private" in c.params["text"]
+    ]
+
+
+def test_a_stranger_is_answered_once_an_hour_and_nothing_runs(stranger, creator, telegram):
     before = flow_run_count()
     stranger.send_voice()
     stranger.send_voice(as_document=True)
     stranger.send_text("Che, una idea para un video sobre el colectivo.")
     stranger.send_text("/status")
-    # Each update stops at its refusal: once all four are refused, none can start a run.
-    refusals = telegram.wait_for(
-        lambda c: c.method == "sendMessage" and "this bot is private" in c.params["text"],
-        timeout=60,
-        count=4,
-    )
-    assert all(str(STRANGER) in refusal.params["text"] for refusal in refusals)
+    telegram.wait_for(lambda c: c in _told_private(telegram, STRANGER), timeout=60)
+    creator.send_text("/help")  # sent after the stranger's four: by its answer, all are taken
+    creator.wait_reply("/dialect")
+    (refusal,) = _told_private(telegram, STRANGER)  # the first, and nothing for the others
+    assert str(STRANGER) in refusal.params["text"]
     assert telegram.calls_to("getFile") == []
     # Zero flow runs, by the Prefect API: none with the stranger's tag, and none at all.
     assert runs_tagged(user_tag(STRANGER)) == []
     assert flow_run_count() == before
+
+
+def test_a_stranger_flooding_the_bot_holds_no_allowed_user_back(stranger, creator, telegram):
+    # Whatever is sent to the stranger takes Telegram 4 s (within the bot's 5 s timeout).
+    telegram.slow_chat(STRANGER, 4)
+    for number in range(50):
+        stranger.send_text(f"hola {number}")
+    creator.send_text("/help")
+    helped = creator.wait_reply("/dialect", timeout=60)
+    (refusal,) = telegram.wait_for(lambda c: c in _told_private(telegram, STRANGER), timeout=60)
+    # Updates are handled side by side: the creator was answered while the stranger's one
+    # refusal was still on its way, not after it and the 49 messages behind it.
+    assert helped.at < refusal.at
+    creator.send_text("/help")
+    creator.telegram.wait_for(lambda c: c.params.get("chat_id") == CREATOR, count=2)
+    assert len(_told_private(telegram, STRANGER)) == 1
+    assert [c.params["chat_id"] for c in telegram.calls_to("sendMessage")].count(STRANGER) == 1
 
 
 def test_only_the_creator_decides_their_draft(creator, colleague, running_bot, telegram):
@@ -199,6 +229,24 @@ def test_the_same_note_delivered_twice_runs_once(creator):
     creator.send_voice("same-note-twice")
     creator.wait_reply("I already have this note", method="editMessageText")
     assert len(runs_tagged(note_tag("same-note-twice"))) == 1
+
+
+def test_a_note_runs_again_after_a_rejection_and_each_user_has_their_own(creator, colleague):
+    creator.send_voice("resent-note")
+    creator.press(creator.wait_draft(), "Reject")
+    creator.wait_reply("Rejected; nothing was published")
+    creator.send_voice("resent-note")  # what the rejection invites: a new run, a new draft
+    second = creator.wait_draft(2)
+    colleague.send_voice("resent-note")  # the same file, forwarded: a run of the colleague's
+    colleague.wait_draft()
+    creator.press(second, "Approve")
+    creator.documents(3)
+    creator.send_voice("resent-note")  # published: this one stands
+    creator.wait_reply("I already published this note", method="editMessageText")
+    edits = creator.sent("editMessageText") + colleague.sent("editMessageText")
+    assert not [c for c in edits if "I already have" in c.params["text"]]
+    assert len(runs_tagged(note_tag("resent-note"), user_tag(CREATOR))) == 2
+    assert len(runs_tagged(note_tag("resent-note"), user_tag(COLLEAGUE))) == 1
 
 
 def test_oversized_and_overlong_notes_are_refused_before_download(creator, telegram):
@@ -357,11 +405,10 @@ def test_with_nobody_allowed_everyone_is_refused_and_nothing_runs(
         creator.wait_reply("this bot is private")
         creator.send_text("Che, el colectivo está carísimo.")
         creator.send_text("/help")
-        replies = creator.telegram.wait_for(
-            lambda c: c.method == "sendMessage" and "this bot is private" in c.params["text"],
-            count=3,
-        )
-        assert all(str(CREATOR) in reply.params["text"] for reply in replies)  # says the id
+        telegram.wait_taken()
+        # Answered once (within the hour), with the id to give the owner; the rest unanswered.
+        (reply,) = _told_private(telegram, CREATOR)
+        assert str(CREATOR) in reply.params["text"]
         assert telegram.calls_to("getFile") == [] and submission.runs == {}
         assert flow_run_count() == runs_before
     finally:
