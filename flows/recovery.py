@@ -22,6 +22,7 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.states import Failed
 
 from editorbot.schemas import ChatTarget
+from editorbot.settings import get_settings
 from flows.approval import expired
 from flows.replay import NotReplayable, schedule_replay
 from flows.runs import PRODUCT_TAG, runs_tagged
@@ -41,12 +42,22 @@ TOLD = (
 )
 
 
+def _recent_runs(state_type: StateType) -> tuple[datetime, list[FlowRun]]:
+    """Since when a run's end counts as recent, and the runs in `state_type` that may qualify.
+
+    A run ends at most its approval wait after it started: older ones are not even read.
+    """
+    since = datetime.now(UTC) - RECENT
+    started = since - timedelta(seconds=get_settings().approval_timeout_s)
+    return since, runs_tagged(PRODUCT_TAG, state_types=[state_type], started_after=started)
+
+
 def crashed_runs(deployed: bool) -> list[FlowRun]:
     """Recently crashed runs of the deployment (`deployed`) or executed locally from a chat."""
-    since = datetime.now(UTC) - RECENT
+    since, runs = _recent_runs(StateType.CRASHED)
     return [
         run
-        for run in runs_tagged(PRODUCT_TAG, state_types=[StateType.CRASHED])
+        for run in runs
         if run.state is not None
         and run.state.timestamp >= since
         and (run.deployment_id is not None) == deployed
@@ -117,9 +128,9 @@ def tell_expired_runs() -> list[UUID]:
     server fails it ("never resumed") and no code of ours runs to say so. Once told, the
     run's state is named Expired, so nobody is told twice.
     """
-    since = datetime.now(UTC) - RECENT
+    since, runs = _recent_runs(StateType.FAILED)
     told = []
-    for run in runs_tagged(PRODUCT_TAG, state_types=[StateType.FAILED]):
+    for run in runs:
         state = run.state
         if (
             state is None
