@@ -37,10 +37,21 @@ class Role(StrEnum):
     CALL_TO_ACTION = "call_to_action"
 
 
+class Word(BaseModel):
+    """One spoken word and when it was said, as Whisper timed it."""
+
+    start: float = Field(ge=0)
+    end: float = Field(ge=0)
+    text: str
+    probability: float | None = None
+
+
 class Segment(BaseModel):
     start: float = Field(ge=0)
     end: float = Field(ge=0)
     text: str
+    # Empty in transcripts persisted before word timings existed; they still load.
+    words: list[Word] = Field(default_factory=list)
 
 
 class Transcript(BaseModel):
@@ -54,6 +65,11 @@ class Transcript(BaseModel):
     @property
     def text(self) -> str:
         return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+    @property
+    def words(self) -> list[Word]:
+        """Every timed word in order; empty when the engine gave none."""
+        return [word for segment in self.segments for word in segment.words]
 
 
 class MediatedText(BaseModel):
