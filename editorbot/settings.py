@@ -86,6 +86,12 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         return value
 
+    video_background_image: Path | None = Field(
+        default=None,
+        description="A brand image (PNG or JPEG) behind every video, instead of the "
+        "template's colours.",
+    )
+
     log_format: Literal["text", "json"] = Field(
         default="text", description="text for people at a terminal; json lines for services."
     )
