@@ -47,8 +47,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--engine", choices=("faster-whisper", "openai-whisper", "both"))
     args = parser.parse_args()
-    engines = ("faster-whisper", "openai-whisper") if args.engine in (None, "both") else (
-        args.engine,
+    engines = (
+        ("faster-whisper", "openai-whisper") if args.engine in (None, "both") else (args.engine,)
     )
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

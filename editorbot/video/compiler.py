@@ -25,7 +25,14 @@ MIN_WORD_S = 0.04
 
 
 def _burned_words(beat: Beat) -> list[str]:
-    return drawable(beat.text).split()
+    """The beat's words as burned in; a lone dash or quote rides with the word before it."""
+    words: list[str] = []
+    for token in drawable(beat.text).split():
+        if words and not any(c.isalnum() for c in token):
+            words[-1] += " " + token
+        else:
+            words.append(token)
+    return words
 
 
 def _untangle(timed: list[Timed], duration_s: float) -> None:

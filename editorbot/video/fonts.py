@@ -1,5 +1,6 @@
 """The bundled caption font: where it is, what it can draw, and how wide a text comes out."""
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -77,4 +78,5 @@ def drawable(text: str) -> str:
             not _is_emoji(code) and code in font.codepoints and unicodedata.category(char)[0] != "C"
         ):
             kept.append(char)
-    return " ".join("".join(kept).split())
+    # An emoji dropped from "autobús 🚌." must not leave "autobús ." behind.
+    return re.sub(r"\s+([.,;:!?…)»])", r"\1", " ".join("".join(kept).split()))

@@ -114,11 +114,12 @@ def test_a_typed_idea_becomes_a_silent_storyboard_timed_by_the_beats():
 
 
 def test_emoji_are_dropped_and_spanish_letters_kept():
-    text = "¡Qué año! 😀 El niño pidió un café ☕️ y pagó 👍🏽 con pingüinos"
+    text = "¡Qué año! 😀 El niño pidió un café ☕️ y pagó 👍🏽 con pingüinos 🐧. Sí — claro"
     plan = plan_for(script_of((Role.HOOK, text), (Role.ARGUMENT, "Así fue.")), None)
     burned = " ".join(chunk.text for chunk in plan.beats[0].chunks)
 
-    assert burned == "¡Qué año! El niño pidió un café y pagó con pingüinos"
+    assert burned == "¡Qué año! El niño pidió un café y pagó con pingüinos. Sí — claro"
+    assert "Sí —" in [w.text for c in plan.beats[0].chunks for w in c.words]
 
 
 def test_a_beat_of_nothing_but_emoji_shows_nothing():
