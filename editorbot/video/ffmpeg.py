@@ -101,17 +101,15 @@ def render_arguments(plan: RenderPlan, format_id: str, files: RenderFiles) -> li
     enc = plan.encoder
     duration = f"{plan.duration_s:.3f}"
     if needs_background_frame(plan):
-        # The still is decoded once; the loop filter repeats that one frame in memory.
+        # The still is decoded and converted to the encoder's pixel format once; the loop
+        # filter repeats that one frame from memory (converting every frame cost a third).
         video_in = ["-framerate", str(fmt.fps), "-i", files.background]
-        graph = f"[0:v]loop=loop=-1:size=1:start=0,fps={fmt.fps},"
+        graph = f"[0:v]format={enc.pixel_format},loop=loop=-1:size=1:start=0,"
     else:
         colour = _hex(plan.background.colours[0])
         video_in = ["-f", "lavfi", "-i", f"color=c={colour}:s={fmt.width}x{fmt.height}:r={fmt.fps}"]
-        graph = "[0:v]"
-    graph += (
-        f"format={enc.pixel_format},"
-        f"ass=filename={files.subtitles}:fontsdir={files.fonts}:shaping=simple[video]"
-    )
+        graph = f"[0:v]format={enc.pixel_format},"
+    graph += f"ass=filename={files.subtitles}:fontsdir={files.fonts}:shaping=simple[video]"
     if plan.voice.key is None:
         audio_in = ["-f", "lavfi", "-i", f"anullsrc=r={enc.audio_rate}:cl=mono"]
     else:

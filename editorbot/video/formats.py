@@ -35,10 +35,11 @@ FORMATS: dict[str, VideoFormat] = {
             safe=SafeArea(top=0.08, bottom=0.12, left=0.07, right=0.07),
             caption_px=76, title_px=46, fps=30,
         ),
-        # The reviewer's preview: 9:16 at half size, so it looks like what will be published.
+        # The reviewer's preview: 9:16 at half size, so it looks like what will be published,
+        # at half the frame rate, so it follows the draft's text within seconds.
         VideoFormat(
             id="preview", width=540, height=960, shelf="draft", safe=_VERTICAL_SAFE,
-            caption_px=42, title_px=26, fps=30,
+            caption_px=42, title_px=26, fps=15,
         ),
     )
 }  # fmt: skip

@@ -59,7 +59,7 @@ def test_a_gradient_is_drawn_once_at_the_formats_size_then_looped():
 
     assert "s=1920x1080" in " ".join(drawn) and _option(drawn, "-frames:v") == "1"
     assert drawn[-1] == "background.png"
-    assert graph.startswith("[0:v]loop=loop=-1:size=1")
+    assert graph.startswith("[0:v]format=yuv420p,loop=loop=-1:size=1")
 
 
 def test_a_plain_colour_needs_no_still_and_a_brand_image_is_cropped_to_cover():
