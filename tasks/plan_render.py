@@ -14,7 +14,7 @@ from editorbot.settings import get_settings
 from editorbot.templates import load_template
 from editorbot.video.background import OfflineBackgrounds
 from editorbot.video.compiler import compile_render_plan
-from editorbot.video.formats import format_named
+from editorbot.video.formats import FORMATS
 from editorbot.video.plan import RenderPlan, VoiceTrack
 
 
@@ -53,9 +53,10 @@ def plan_render(
     transcript: Transcript | None,
     voice: StoredAudio | None,
     run_key: str,
-    formats: tuple[str, ...],
 ) -> RenderPlan:
-    """The render plan for `formats` (ids such as "9x16", "preview"); shown on the run page."""
+    """The render plan of a draft, shown on the run page: every format is in it, so the
+    preview chunks the captions as the published videos will, and rendering one more format
+    later reuses the same plan (and leaves the ones already rendered alone)."""
     settings = get_settings()
     family = load_template(script.template_id).family
     track = (
@@ -67,7 +68,7 @@ def plan_render(
         script,
         transcript if track is not None else None,
         track,
-        [format_named(f) for f in formats],
+        list(FORMATS.values()),
         OfflineBackgrounds(settings.video_background_image).background(script, family),
         run_key,
         family,
@@ -75,6 +76,6 @@ def plan_render(
     create_markdown_artifact(
         markdown=_summary(plan),
         key=f"render-plan-{run_key_slug(run_key)}",
-        description=f"Render plan for {', '.join(formats)} of {run_key}",
+        description=f"Render plan of {run_key}",
     )
     return plan
