@@ -4,6 +4,7 @@ the same plan through a MoviePy 2 composite, side by side in one run."""
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -84,6 +85,12 @@ def _child(engine: str, plan_file: Path, format_id: str, voice: Path) -> dict:
         return {"seconds": round(time.perf_counter() - started, 2)}
 
 
+def _children_cpu_s() -> float:
+    """CPU seconds used so far by this process's finished children and theirs (ffmpeg)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _measure(engine: str, plan_file: Path, format_id: str, voice: Path, repeats: int) -> dict:
     """Best of `repeats` fresh processes; memory sampled from /proc across the process tree
     (a forked child's own ru_maxrss would count its parent's memory at the fork)."""
@@ -92,6 +99,7 @@ def _measure(engine: str, plan_file: Path, format_id: str, voice: Path, repeats:
     runs = []
     for _ in range(repeats):
         sampler = PeakMemory(interval_s=0.05)
+        cpu_before = _children_cpu_s()
         child = subprocess.Popen(
             [sys.executable, __file__, "--child", engine, str(plan_file), format_id, str(voice)],
             stdout=subprocess.PIPE, text=True,
@@ -106,6 +114,7 @@ def _measure(engine: str, plan_file: Path, format_id: str, voice: Path, repeats:
         runs.append(
             json.loads(out.strip().splitlines()[-1])
             | {
+                "cpu_s": round(_children_cpu_s() - cpu_before, 2),
                 "python_rss_mb": peaks.get("python", 0),
                 "encoder_rss_mb": peaks.get("encoder", 0),
                 "peak_rss_mb": peaks.get("stack", 0),
@@ -161,11 +170,12 @@ def main() -> int:
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
     }
-    print(f"{'engine':<9}{'format':<9}{'seconds':>9}{'x real time':>13}{'peak RSS MB':>13}"
-          f"{'of which ffmpeg':>17}")  # fmt: skip
+    print(f"{'engine':<9}{'format':<9}{'seconds':>9}{'x real time':>13}{'CPU s':>8}"
+          f"{'peak RSS MB':>13}{'of which ffmpeg':>17}")  # fmt: skip
     for row in rows:
         print(
             f"{row['engine']:<9}{row['format']:<9}{row['seconds']:>9.2f}{row['ratio']:>13.3f}"
+            f"{row['cpu_s']:>8.1f}"
             f"{row['peak_rss_mb']:>13}{row['encoder_rss_mb']:>17}"
         )
     print(
