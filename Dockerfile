@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # EditorBot: one image, one target per role (server, runner, bot). The roles share every
-# layer and differ only in command and health check; compose.yaml builds each target.
+# layer and differ only in command, health check and EDITORBOT_ROLE; compose.yaml builds
+# each target on a laptop.
 #
 #   docker build --target runner -t editorbot-runner .
 #
@@ -8,7 +9,9 @@
 # (python:3.11-slim-bookworm@sha256:...) on the first real build: digests could not be
 # resolved where this file was written. Both stages must use the same image, because the
 # virtualenv copied between them links to that image's interpreter.
-# No secret is ever an ARG or ENV here: editorbot-entrypoint reads them from SSM at start.
+# No secret is ever an ARG or ENV here: editorbot-entrypoint reads them from SSM at start,
+# each role from its own path. CI builds the three targets once, scans them and pushes them
+# to ECR; the VM runs them by digest and never builds (docs/runbook.md section 4).
 
 FROM python:3.11-slim-bookworm AS builder
 
@@ -26,11 +29,12 @@ WORKDIR /src
 # stubs and setuptools' build/ go afterwards: build/ is reused by the next build, and its
 # empty stubs (newer than the checked-out files) would replace the real modules.
 COPY pyproject.toml README.md ./
-RUN mkdir editorbot tasks flows bot \
+RUN mkdir editorbot tasks flows bot shells \
     && touch editorbot/__init__.py tasks/__init__.py flows/__init__.py bot/__init__.py \
+        shells/__init__.py \
     && pip install --no-cache-dir . \
     && pip uninstall --yes editorbot \
-    && rm -rf build editorbot.egg-info editorbot tasks flows bot
+    && rm -rf build editorbot.egg-info editorbot tasks flows bot shells
 
 # Bake the Whisper model in: assembled and checksummed once, so a container starts with no
 # network and no 145 MB write. Only model_store.py (and errors.py) are copied for it, with
@@ -51,6 +55,7 @@ COPY editorbot ./editorbot
 COPY tasks ./tasks
 COPY flows ./flows
 COPY bot ./bot
+COPY shells ./shells
 RUN pip install --no-cache-dir --no-deps .
 
 
@@ -82,34 +87,40 @@ ENV PATH=/opt/editorbot/venv/bin:$PATH \
 WORKDIR /var/lib/editorbot
 USER 10001:10001
 
-# Loads the secrets under EDITORBOT_SSM_PREFIX (when set), then execs the role's command.
+# Loads the secrets under EDITORBOT_SSM_PREFIX + the role (when set), then execs the
+# role's command.
 ENTRYPOINT ["editorbot-entrypoint"]
 
 
 FROM runtime AS server
 
+# The role picks the secrets the entry point loads (SSM <prefix>server/) and makes it refuse
+# to serve the API without a real auth string.
+ENV EDITORBOT_ROLE=server
 # 0.0.0.0 inside the container only: compose publishes the port on 127.0.0.1.
 EXPOSE 4200
 # /api/health answers without the basic-auth string (Prefect exempts it).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-    CMD ["python", "-m", "editorbot.healthcheck", "http://127.0.0.1:4200/api/health"]
+    CMD ["python", "-m", "shells.healthcheck", "http://127.0.0.1:4200/api/health"]
 CMD ["prefect", "server", "start", "--host", "0.0.0.0", "--port", "4200"]
 
 
 FROM runtime AS runner
 
 # The runner's own web server (Prefect's /health): unhealthy when it stops polling the API.
-ENV PREFECT_RUNNER_SERVER_ENABLE=true \
+ENV EDITORBOT_ROLE=runner \
+    PREFECT_RUNNER_SERVER_ENABLE=true \
     PREFECT_RUNNER_SERVER_HOST=127.0.0.1 \
     PREFECT_RUNNER_SERVER_PORT=8080
 HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
-    CMD ["python", "-m", "editorbot.healthcheck", "http://127.0.0.1:8080/health"]
+    CMD ["python", "-m", "shells.healthcheck", "http://127.0.0.1:8080/health"]
 CMD ["editorbot", "serve"]
 
 
 FROM runtime AS bot
 
+ENV EDITORBOT_ROLE=bot
 # The bot has no port of its own; it is useless without the Prefect API it submits to.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
-    CMD ["python", "-m", "editorbot.healthcheck"]
+    CMD ["python", "-m", "shells.healthcheck"]
 CMD ["editorbot", "bot"]

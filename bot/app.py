@@ -19,7 +19,7 @@ from bot import handlers
 from bot.submission import DeploymentSubmission, LocalSubmission
 from editorbot.errors import EditorBotError
 from editorbot.settings import Settings
-from tasks.telegram import FloodWait
+from editorbot.telegram_api import DecisionButton, FloodWait
 
 NEW = filters.UpdateType.MESSAGE  # an edited message is not a new note
 NOTE = NEW & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.AUDIO)
@@ -61,7 +61,11 @@ def build_application(
         # Revision notes are tracked per user and chat, not per message: that is intended.
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
         revising = ConversationHandler(
-            entry_points=[CallbackQueryHandler(handlers.ask_for_notes, pattern=r"^revise:")],
+            entry_points=[
+                CallbackQueryHandler(
+                    handlers.ask_for_notes, pattern=DecisionButton.pattern("revise")
+                )
+            ],
             states={handlers.NOTES: [MessageHandler(TEXT, handlers.receive_notes)]},
             fallbacks=[CommandHandler("cancel", handlers.stop_revising)],
             allow_reentry=True,
@@ -69,7 +73,9 @@ def build_application(
     application.add_handlers(
         [
             revising,
-            CallbackQueryHandler(handlers.decide_draft, pattern=r"^(approve|reject):"),
+            CallbackQueryHandler(
+                handlers.decide_draft, pattern=DecisionButton.pattern("approve", "reject")
+            ),
             CallbackQueryHandler(handlers.save_choice, pattern=r"^(dialect|template):"),
             CommandHandler("start", handlers.start),
             CommandHandler("help", handlers.show_help),

@@ -17,9 +17,9 @@ from editorbot.dialects import AUTO, profile_names
 from editorbot.errors import EditorBotError
 from editorbot.run_key import make_run_key
 from editorbot.schemas import TYPED_SOURCE, ChatTarget
+from editorbot.telegram_api import TELEGRAM_SOURCE, DecisionButton
 from editorbot.templates import template_names
 from flows.approval import NotWaiting
-from tasks.telegram import TELEGRAM_SOURCE
 
 log = logging.getLogger(__name__)
 
@@ -145,15 +145,6 @@ async def explain_usage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
-def _decision_of(data: str) -> tuple[str, UUID, int | None]:
-    """Decision, run and draft revision of a button (`tasks.notify.callback_data`).
-
-    Buttons sent before the revision was part of the data carry none.
-    """
-    decision, run_id, *revision = data.split(":")
-    return decision, UUID(run_id), int(revision[0]) if revision else None
-
-
 async def _answer_owner(update: Update, run_id: UUID) -> bool:
     """Answer a draft's button; True only when the presser is the one who sent the note.
 
@@ -178,31 +169,33 @@ async def _mark_draft(update: Update, note: str) -> None:
 async def decide_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Approve or reject the draft whose button was pressed."""
     query = update.callback_query
-    decision, run_id, revision = _decision_of(query.data)
-    if not await _answer_owner(update, run_id):
+    button = DecisionButton.parse(query.data)
+    if not await _answer_owner(update, button.run_id):
         return
     try:
-        await asyncio.to_thread(decide_when_waiting, run_id, decision, "", revision=revision)
+        await asyncio.to_thread(
+            decide_when_waiting, button.run_id, button.decision, "", revision=button.revision
+        )
     except NotWaiting as stale:
         await _mark_draft(update, f"Too late for this button: {stale}")
         return
-    past = {"approve": "Approved", "reject": "Rejected"}[decision]
+    past = {"approve": "Approved", "reject": "Rejected"}[button.decision]
     await _mark_draft(update, f"{past} by {query.from_user.first_name}.")
 
 
 async def ask_for_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Start a revision: the next text message from this user becomes the notes."""
     query = update.callback_query
-    _, run_id, revision = _decision_of(query.data)
-    if not await _answer_owner(update, run_id):
+    button = DecisionButton.parse(query.data)
+    if not await _answer_owner(update, button.run_id):
         return ConversationHandler.END
-    ended = await asyncio.to_thread(run_state_if_over, run_id)
+    ended = await asyncio.to_thread(run_state_if_over, button.run_id)
     if ended:
         await _mark_draft(update, f"Too late for this button: the run is {ended}.")
         return ConversationHandler.END
     context.user_data["revising"] = {
-        "run_id": run_id,
-        "revision": revision,
+        "run_id": button.run_id,
+        "revision": button.revision,
         "message": query.message,
     }
     await query.message.reply_text(

@@ -6,11 +6,9 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, FlowRunFilterTags
-from prefect.client.schemas.sorting import FlowRunSort
 
-from bot.submission import user_tag
 from flows.approval import DraftReplaced, NotWaiting, decide
+from flows.runs import run_has_tag, run_key_of, runs_tagged, user_tag
 
 
 @dataclass(frozen=True)
@@ -24,35 +22,21 @@ class RunSummary:
 
 def recent_runs(user_id: int, limit: int = 5) -> list[RunSummary]:
     """The user's latest runs, newest first."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[user_tag(user_id)])),
-            sort=FlowRunSort.EXPECTED_START_TIME_DESC,
-            limit=limit,
-        )
     return [
         RunSummary(
             run_id=run.id,
             state=run.state_name or "-",
-            run_key=next((t[8:] for t in run.tags if t.startswith("run-key:")), "-"),
+            run_key=run_key_of(run) or "-",
             started=run.expected_start_time or run.created or datetime.now(UTC),
             waiting=bool(run.state and run.state.is_paused()),
         )
-        for run in runs
+        for run in runs_tagged(user_tag(user_id), limit=limit)
     ]
 
 
 def owns_run(user_id: int, run_id: UUID) -> bool:
     """Whether the run was submitted by this user."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(
-                id=FlowRunFilterId(any_=[run_id]),
-                tags=FlowRunFilterTags(all_=[user_tag(user_id)]),
-            ),
-            limit=1,
-        )
-    return bool(runs)
+    return run_has_tag(run_id, user_tag(user_id))
 
 
 def decide_when_waiting(

@@ -4,12 +4,9 @@ import threading
 from dataclasses import dataclass
 from uuid import UUID
 
-from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
-from prefect.client.schemas.sorting import FlowRunSort
-
 from editorbot.schemas import ChatTarget, RunOptions
 from flows.local_run import LocalRun
+from flows.runs import note_tag, runs_tagged, user_tag
 
 
 @dataclass(frozen=True)
@@ -32,14 +29,6 @@ class Submitted:
     """True when the note already had a run, which is returned instead of a new one."""
 
 
-def note_tag(note_key: str) -> str:
-    return f"note:{note_key}"
-
-
-def user_tag(user_id: int) -> str:
-    return f"user:{user_id}"
-
-
 class LocalSubmission:
     """Runs each note's flow in this process with LocalRun; one run per note, ever.
 
@@ -52,11 +41,11 @@ class LocalSubmission:
 
     def submit(self, note: Note) -> Submitted:
         """Start the note's run, or return the run it already has."""
-        tags = run_tags(note)
+        tags = note_tags(note)
         # LocalRun has no server-side idempotency: the note's tag is the key, and the lock
         # makes look-up-then-create atomic within this process (the only one submitting).
         with self._lock:
-            existing = existing_run(tags[0])
+            existing = existing_run(note)
             if existing is not None:
                 return Submitted(existing, duplicate=True)
             run = LocalRun(note.source, note.run_key, note.options, chat=note.chat, tags=tags)
@@ -78,9 +67,9 @@ class DeploymentSubmission:
         """Queue the note's run, or return the run it already has."""
         from flows.serve import submit
 
-        tags = run_tags(note)
+        tags = note_tags(note)
         with self._lock:
-            existing = existing_run(tags[0])
+            existing = existing_run(note)
             if existing is not None:
                 return Submitted(existing, duplicate=True)
             # The server's idempotency key guards against a second bot process too.
@@ -90,20 +79,15 @@ class DeploymentSubmission:
             return Submitted(run.id, duplicate=False)
 
 
-def run_tags(note: Note) -> list[str]:
-    """The note's tag first (its identity), then its creator's."""
+def note_tags(note: Note) -> list[str]:
+    """The note's tag (its identity), then its creator's."""
     tags = [note_tag(note.note_key)]
     if note.chat.user_id is not None:
         tags.append(user_tag(note.chat.user_id))
     return tags
 
 
-def existing_run(tag: str) -> UUID | None:
-    """The oldest run carrying `tag`, if any."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[tag])),
-            sort=FlowRunSort.EXPECTED_START_TIME_ASC,
-            limit=1,
-        )
+def existing_run(note: Note) -> UUID | None:
+    """The note's run, if it has one (the oldest, should two processes have raced)."""
+    runs = runs_tagged(note_tag(note.note_key), limit=1, oldest_first=True)
     return runs[0].id if runs else None

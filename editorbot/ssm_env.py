@@ -17,6 +17,10 @@ ENV_NAMES: Mapping[str, tuple[str, ...]] = {
 # The variables that always hold a secret, wherever their value came from (logs redacts them).
 SECRET_ENV_NAMES: frozenset[str] = frozenset(name for names in ENV_NAMES.values() for name in names)
 
+# Each container role reads only `<prefix><role>/`, and in AWS its own IAM role may read only
+# that path (infra/modules/iam): the bot never holds the LLM keys, the server no Telegram token.
+ROLES = ("server", "runner", "bot")
+
 
 class SecretsUnavailable(EditorBotError):
     """The secrets for this environment cannot be read from SSM."""
@@ -40,6 +44,15 @@ def normalize_prefix(prefix: str) -> str:
     return f"/{stripped}/"
 
 
+def role_prefix(prefix: str, role: str) -> str:
+    """`/editorbot/prod/` and `bot` -> `/editorbot/prod/bot/`, the one path that role reads."""
+    if role not in ROLES:
+        raise SecretsUnavailable(
+            f"EDITORBOT_ROLE is {role!r}; it must be one of {', '.join(ROLES)} (the image sets it)."
+        )
+    return f"{normalize_prefix(prefix)}{role}/"
+
+
 def read_parameters(prefix: str, client=None) -> dict[str, str]:
     """Every parameter under the prefix, decrypted: relative name -> value."""
     # Imported here: logs reads this module's names at every start-up and needs no boto3.
@@ -47,9 +60,10 @@ def read_parameters(prefix: str, client=None) -> dict[str, str]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     path = normalize_prefix(prefix)
-    client = client or boto3.client("ssm")
     found: dict[str, str] = {}
     try:
+        # Inside the try: a client without a region or credentials fails here already.
+        client = client or boto3.client("ssm")
         for page in client.get_paginator("get_parameters_by_path").paginate(
             Path=path.rstrip("/"), Recursive=True, WithDecryption=True
         ):
@@ -60,7 +74,7 @@ def read_parameters(prefix: str, client=None) -> dict[str, str]:
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "error")
         raise SecretsUnavailable(
-            f"SSM refused to list {path} ({code}); check the instance role may "
+            f"SSM refused to list {path} ({code}); check this container's AWS role may "
             f"ssm:GetParametersByPath and kms:Decrypt there."
         ) from None
     except BotoCoreError as error:

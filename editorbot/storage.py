@@ -170,6 +170,24 @@ class S3Storage(Storage):
         return f"s3://{self.bucket}/{self._key(key)}"
 
 
+_TRANSIENT_S3_CODES = {"500", "502", "503", "504", "SlowDown", "Throttling", "RequestTimeout"}
+
+
+def is_transient(error: BaseException) -> bool:
+    """S3's throttling, timeouts and 5xx, and connections that failed; never a refusal."""
+    from botocore.exceptions import ClientError
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+
+    if isinstance(error, BotoConnectionError):
+        return True
+    if isinstance(error, ClientError):
+        response = error.response
+        code = str(response.get("Error", {}).get("Code", ""))
+        status = str(response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
+        return code in _TRANSIENT_S3_CODES or status.startswith("5")
+    return False
+
+
 def open_storage(url: str, s3_endpoint_url: str | None = None) -> Storage:
     """The storage named by `url`: `file://DIR` (relative DIR allowed) or `s3://bucket/prefix`."""
     parsed = urlparse(url)

@@ -1,6 +1,7 @@
 """The seam behind `mediate` and `structure`: offline rules now, LLMs behind the same calls."""
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 from editorbot.dialects import AUTO, DialectProfile, load_profile, profile_names
 from editorbot.errors import LLMNotConfigured
@@ -70,41 +71,54 @@ def engine_identity(settings: Settings) -> dict[str, object]:
     return {"engine": name}
 
 
-def get_text_engine(settings: Settings | None = None) -> TextEngine:
-    """The engine settings choose (EDITORBOT_TEXT_ENGINE); raises LLMNotConfigured if incomplete."""
-    settings = settings or get_settings()
-    name = chosen_engine(settings)
-    if name == "gemini":
-        from editorbot.llm.gemini import GeminiEngine
+def _gemini(settings: Settings) -> TextEngine:
+    from editorbot.llm.gemini import GeminiEngine
 
-        if settings.gemini_api_key is None or not settings.gemini_api_key.get_secret_value():
-            raise LLMNotConfigured(
-                "The Gemini engine needs an API key: set EDITORBOT_GEMINI_API_KEY."
-            )
-        return GeminiEngine(
-            api_key=settings.gemini_api_key,
-            model=settings.gemini_model,
-            temperature=settings.llm_temperature,
-            max_attempts=settings.llm_max_attempts,
-            timeout_s=settings.llm_timeout_s,
-            base_url=settings.gemini_base_url,
-        )
-    if name == "openai":
-        from editorbot.llm.openai_compat import OpenAICompatibleEngine
+    if settings.gemini_api_key is None or not settings.gemini_api_key.get_secret_value():
+        raise LLMNotConfigured("The Gemini engine needs an API key: set EDITORBOT_GEMINI_API_KEY.")
+    return GeminiEngine(
+        api_key=settings.gemini_api_key,
+        model=settings.gemini_model,
+        temperature=settings.llm_temperature,
+        max_attempts=settings.llm_max_attempts,
+        timeout_s=settings.llm_timeout_s,
+        base_url=settings.gemini_base_url,
+    )
 
-        if not settings.llm_base_url or not settings.llm_model:
-            raise LLMNotConfigured(
-                "The OpenAI-compatible engine needs EDITORBOT_LLM_BASE_URL "
-                "(e.g. http://127.0.0.1:11434/v1) and EDITORBOT_LLM_MODEL."
-            )
-        return OpenAICompatibleEngine(
-            base_url=settings.llm_base_url,
-            model=settings.llm_model,
-            temperature=settings.llm_temperature,
-            max_attempts=settings.llm_max_attempts,
-            timeout_s=settings.llm_timeout_s,
-            api_key=settings.llm_api_key,
+
+def _openai_compatible(settings: Settings) -> TextEngine:
+    from editorbot.llm.openai_compat import OpenAICompatibleEngine
+
+    if not settings.llm_base_url or not settings.llm_model:
+        raise LLMNotConfigured(
+            "The OpenAI-compatible engine needs EDITORBOT_LLM_BASE_URL "
+            "(e.g. http://127.0.0.1:11434/v1) and EDITORBOT_LLM_MODEL."
         )
+    return OpenAICompatibleEngine(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        temperature=settings.llm_temperature,
+        max_attempts=settings.llm_max_attempts,
+        timeout_s=settings.llm_timeout_s,
+        api_key=settings.llm_api_key,
+    )
+
+
+def _offline(settings: Settings) -> TextEngine:
     from editorbot.offline.engine import OfflineEngine
 
     return OfflineEngine()
+
+
+ENGINES: dict[str, Callable[[Settings], TextEngine]] = {
+    "gemini": _gemini,
+    "openai": _openai_compatible,
+    "offline": _offline,
+}
+"""Each `EDITORBOT_TEXT_ENGINE` name and how to build it; an SDK is imported only when chosen."""
+
+
+def get_text_engine(settings: Settings | None = None) -> TextEngine:
+    """The engine settings choose (EDITORBOT_TEXT_ENGINE); raises LLMNotConfigured if incomplete."""
+    settings = settings or get_settings()
+    return ENGINES[chosen_engine(settings)](settings)

@@ -13,13 +13,12 @@ from prefect.flow_engine import run_flow
 from prefect.settings import temporary_settings
 from prefect.states import State
 
-from editorbot.results import result_storage_settings
 from editorbot.schemas import ChatTarget, RunOptions
 from flows.approval import decide
+from flows.results import result_storage_settings
+from flows.runs import run_tags
 from flows.transcription_limit import ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
-
-RUN_TAGS = ("editorbot",)
 
 
 class LocalRun:
@@ -42,7 +41,7 @@ class LocalRun:
             flow_run = client.create_flow_run(
                 voice_to_script,
                 parameters=parameters,
-                tags=[*RUN_TAGS, f"run-key:{run_key}", *tags],
+                tags=run_tags(run_key, *tags),
             )
         self._begin(flow_run, parameters)
 

@@ -4,17 +4,11 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from prefect import get_client
-from prefect.client.schemas.filters import (
-    FlowRunFilter,
-    FlowRunFilterStartTime,
-    FlowRunFilterState,
-    FlowRunFilterStateType,
-    FlowRunFilterTags,
-)
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.states import AwaitingRetry
 
 from editorbot.errors import EditorBotError
+from flows.runs import PRODUCT_TAG, runs_tagged
 
 
 class NotReplayable(EditorBotError):
@@ -23,16 +17,11 @@ class NotReplayable(EditorBotError):
 
 def failed_runs(since: timedelta) -> list[FlowRun]:
     """EditorBot runs that failed or crashed and started within `since`."""
-    with get_client(sync_client=True) as client:
-        return client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(
-                tags=FlowRunFilterTags(all_=["editorbot"]),
-                state=FlowRunFilterState(
-                    type=FlowRunFilterStateType(any_=[StateType.FAILED, StateType.CRASHED])
-                ),
-                start_time=FlowRunFilterStartTime(after_=datetime.now(UTC) - since),
-            )
-        )
+    return runs_tagged(
+        PRODUCT_TAG,
+        state_types=[StateType.FAILED, StateType.CRASHED],
+        started_after=datetime.now(UTC) - since,
+    )
 
 
 def schedule_replay(flow_run_id: UUID | str) -> FlowRun:

@@ -13,8 +13,9 @@ from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
 from prefect.settings import get_current_settings
 
-from editorbot.results import results_beside_artifacts
 from editorbot.schemas import ChatTarget, RunOptions
+from flows.results import results_beside_artifacts
+from flows.runs import PRODUCT_TAG, run_tags
 from flows.transcription_limit import ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
 
@@ -74,7 +75,7 @@ def serve_voice_to_script(transcription_slots: int = 1, max_runs: int | None = N
     ensure_silent_run_automation()
     deployment = voice_to_script.to_deployment(
         name="voice-to-script",
-        tags=["editorbot"],
+        tags=[PRODUCT_TAG],
         description="One voice note to one approved script.",
         # Import by module path: the runner's child processes find the installed package.
         entrypoint_type=EntrypointType.MODULE_PATH,
@@ -99,7 +100,7 @@ def submit(
     return run_deployment(
         DEPLOYMENT,
         parameters=parameters,
-        tags=["editorbot", f"run-key:{run_key}", *tags],
+        tags=run_tags(run_key, *tags),
         idempotency_key=idempotency_key,
         timeout=0,
         as_subflow=False,

@@ -1,1 +1,2 @@
-"""One module per pipeline step, each exposing one verb-named @task."""
+"""One module per pipeline step, each exposing one verb-named @task; cache_policies.py and
+transient.py hold the cache keys and retry rules those tasks share."""

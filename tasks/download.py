@@ -8,8 +8,8 @@ from prefect import task
 from editorbot.errors import BadSource
 from editorbot.schemas import StoredAudio
 from editorbot.storage import configured_storage, raw_audio_key
+from editorbot.telegram_api import fetch_file, telegram_file_id
 from tasks.cache_policies import STORED_ONCE
-from tasks.telegram import fetch_file, telegram_file_id
 from tasks.transient import NETWORK_RETRIES
 
 

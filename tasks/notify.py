@@ -3,16 +3,18 @@
 import html
 import textwrap
 from typing import Literal
+from uuid import UUID
 
 from prefect import task
 from prefect.cache_policies import INPUTS, RUN_ID, TASK_SOURCE
 from prefect.runtime import flow_run
 from pydantic import BaseModel
 
+from editorbot import telegram_api
 from editorbot.run_key import run_key_slug
 from editorbot.schemas import ChatTarget, DraftKeys
 from editorbot.storage import configured_storage, script_key, subtitles_key
-from tasks import telegram
+from editorbot.telegram_api import DecisionButton
 from tasks.transient import NETWORK_RETRIES
 
 MESSAGE_LIMIT = 4096
@@ -64,14 +66,6 @@ STEP_TEXT = {
 }
 
 
-def callback_data(decision: str, run_id: str, revision: int) -> str:
-    """What a decision button carries back: `<decision>:<flow run id>:<draft revision>`.
-
-    The revision keeps a button under an older draft from deciding a newer one (under 64 bytes).
-    """
-    return f"{decision}:{run_id}:{revision}"
-
-
 def _html_lines(markdown: str) -> list[str]:
     """The draft's Markdown as Telegram HTML, one line each; long lines wrapped first."""
     lines = []
@@ -102,9 +96,9 @@ def draft_messages(markdown: str, limit: int = DRAFT_LIMIT) -> list[str]:
 
 def _status(chat: ChatTarget, text: str) -> None:
     if chat.status_message_id is None:
-        telegram.send_text(chat.chat_id, text)
+        telegram_api.send_text(chat.chat_id, text)
     else:
-        telegram.edit_status(chat.chat_id, chat.status_message_id, text)
+        telegram_api.edit_status(chat.chat_id, chat.status_message_id, text)
 
 
 # Once per run and event: a run resumed from suspension replays the flow from the top, and
@@ -116,23 +110,24 @@ def notify(chat: ChatTarget, event: Event) -> None:
         case Step(step=step):
             _status(chat, STEP_TEXT[step])
         case DraftReady(draft=draft, revision=revision):
-            run_id = str(flow_run.id)
+            run_id = UUID(flow_run.id)
             _status(chat, f"Draft {revision + 1} is ready below: approve, revise or reject it.")
             buttons = [
-                (label, callback_data(decision, run_id, revision)) for label, decision in DECISIONS
+                (label, DecisionButton(decision, run_id, revision).data)
+                for label, decision in DECISIONS
             ]
-            telegram.send_html(chat.chat_id, draft_messages(draft.markdown), buttons)
+            telegram_api.send_html(chat.chat_id, draft_messages(draft.markdown), buttons)
         case Published(run_key=run_key):
             _status(chat, "Published. The script and subtitles are below.")
-            telegram.send_documents(chat.chat_id, published_files(run_key))
+            telegram_api.send_documents(chat.chat_id, published_files(run_key))
         case Rejected(notes=notes):
             text = "Rejected; nothing was published." + (f" Reason: {notes}" if notes else "")
             _status(chat, text)
-            telegram.send_text(chat.chat_id, text)
+            telegram_api.send_text(chat.chat_id, text)
         case Expired():
             text = "Nobody decided in time, so nothing was published. Send the note again to retry."
             _status(chat, text)
-            telegram.send_text(chat.chat_id, text)
+            telegram_api.send_text(chat.chat_id, text)
 
 
 def published_files(run_key: str) -> list[tuple[str, bytes]]:
@@ -150,4 +145,4 @@ def report_failure(chat: ChatTarget, reason: str) -> None:
     """Tell the chat the run failed and why (a flow hook, so not a task)."""
     text = f"Sorry, this note could not be turned into a script: {reason}"
     _status(chat, text)
-    telegram.send_text(chat.chat_id, text)
+    telegram_api.send_text(chat.chat_id, text)

@@ -1,6 +1,9 @@
-"""Which failures are worth retrying: the network's, never the user's or ours."""
+"""Which failures are worth retrying: the network's, never the user's or ours.
 
-import importlib
+Each adapter judges its own service's errors (`is_transient` in editorbot/telegram_api.py,
+editorbot/storage.py, editorbot/llm/gemini.py, editorbot/llm/openai_compat.py); this module
+only asks each of them.
+"""
 
 from prefect import Task
 from prefect.client.schemas.objects import TaskRun
@@ -9,69 +12,18 @@ from prefect.states import State
 # Gemini's per-minute quotas refill within a minute; a local server restarting takes seconds.
 LLM_RETRY_DELAYS_S = [5, 20, 60]
 
-_TRANSIENT_S3_CODES = {"500", "502", "503", "504", "SlowDown", "Throttling", "RequestTimeout"}
-# Request timeout, conflict (OpenAI's "try again"), rate limit; every 5xx is transient too.
-_TRANSIENT_HTTP_STATUSES = {408, 409, 429}
-
-
-def _transient_status(status: object) -> bool:
-    return isinstance(status, int) and (status in _TRANSIENT_HTTP_STATUSES or 500 <= status < 600)
-
-
-def _is_transient_llm(error: BaseException) -> bool:
-    """google-genai and openai errors, judged by HTTP status; their transport failures too."""
-    import openai
-    from google.genai import errors as genai_errors
-
-    if isinstance(error, genai_errors.APIError):
-        return _transient_status(error.code)
-    if isinstance(error, openai.APIStatusError):
-        return _transient_status(error.status_code)
-    # APITimeoutError is an APIConnectionError: both mean the request never got an answer.
-    if isinstance(error, openai.APIConnectionError):
-        return True
-    # google-genai lets its HTTP client's errors through; it may use httpx or its fork httpx2.
-    for client in ("httpx", "httpx2"):
-        try:
-            http = importlib.import_module(client)
-        except ImportError:
-            continue
-        if isinstance(error, http.TimeoutException | http.NetworkError | http.RemoteProtocolError):
-            return True
-    return False
-
 
 def is_transient(error: BaseException) -> bool:
-    """A dropped connection, a timeout, throttling or a 5xx from a service."""
-    if isinstance(error, ConnectionError | TimeoutError) or _is_transient_telegram(error):
+    """A dropped connection, a timeout, throttling or a 5xx, as the service's adapter judges it."""
+    if isinstance(error, ConnectionError | TimeoutError):
         return True
-    if _is_transient_llm(error):
-        return True
-    try:
-        from botocore.exceptions import ClientError
-        from botocore.exceptions import ConnectionError as BotoConnectionError
-    except ImportError:  # pragma: no cover - boto3 is a dependency
-        return False
-    if isinstance(error, BotoConnectionError):
-        return True
-    if isinstance(error, ClientError):
-        response = error.response
-        code = str(response.get("Error", {}).get("Code", ""))
-        status = str(response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
-        return code in _TRANSIENT_S3_CODES or status.startswith("5")
-    return False
+    # Imported here: a task that never fails need not load every SDK.
+    from editorbot import storage, telegram_api
+    from editorbot.llm import gemini, openai_compat
 
-
-def _is_transient_telegram(error: BaseException) -> bool:
-    """Telegram's network trouble and flood waits; a bad request or a ban is for good."""
-    try:
-        from telegram.error import BadRequest, NetworkError, RetryAfter
-    except ImportError:  # pragma: no cover - python-telegram-bot is a dependency
-        return False
-    # BadRequest subclasses NetworkError in python-telegram-bot, so it is excluded first.
-    if isinstance(error, BadRequest):
-        return False
-    return isinstance(error, NetworkError | RetryAfter)
+    return any(
+        adapter.is_transient(error) for adapter in (telegram_api, storage, gemini, openai_compat)
+    )
 
 
 def retry_on_transient(task: Task, task_run: TaskRun, state: State) -> bool:

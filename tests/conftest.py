@@ -13,7 +13,7 @@ os.environ.pop("PREFECT_API_URL", None)
 
 import pytest  # noqa: E402
 
-from tests.fake_secrets import AWS_SECRET_ACCESS_KEY  # noqa: E402
+from harness.fake_secrets import AWS_SECRET_ACCESS_KEY  # noqa: E402
 
 # pytester lets a test run an inner pytest session (tests/integration/test_secret_scan.py).
 pytest_plugins = ["pytester", "tests.secret_scan"]
@@ -71,7 +71,7 @@ def ffmpeg(*args) -> None:
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """A moto S3 server for the session, with fake credentials that cannot reach AWS."""
-    from tests.s3 import moto_s3
+    from harness.s3 import moto_s3
 
     saved = {k: os.environ.get(k) for k in _FAKE_AWS}
     os.environ.update(_FAKE_AWS)

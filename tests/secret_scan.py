@@ -1,4 +1,4 @@
-"""A pytest plugin: the session fails if a fake secret of tests/fake_secrets.py shows up in a
+"""A pytest plugin: the session fails if a fake secret of harness/fake_secrets.py shows up in a
 log record of any test, or in the run logs the session's Prefect server stored.
 
 Registered from tests/conftest.py. It reads records as they reach the root logger, so a
@@ -11,7 +11,7 @@ import logging
 import pytest
 
 from editorbot.logs import OUR_PACKAGES
-from tests.fake_secrets import SECRETS
+from harness.fake_secrets import SECRETS
 
 PLUGIN_NAME = "secret-scan"
 
@@ -133,7 +133,7 @@ class SecretScan:
         if self.findings:
             terminalreporter.section("secret scan", red=True)
             terminalreporter.line(
-                "A fake secret from tests/fake_secrets.py appeared in the logs; the session "
+                "A fake secret from harness/fake_secrets.py appeared in the logs; the session "
                 "fails. Redact it where it is logged (editorbot/logs.py) or stop logging it:",
                 red=True,
             )

@@ -1,5 +1,7 @@
 """Gemini through the maintained `google-genai` SDK, with JSON-schema output."""
 
+import importlib
+
 from google import genai
 from google.genai import errors, types
 from pydantic import SecretStr
@@ -11,7 +13,25 @@ from editorbot.llm.base import LLMEngine, Turn, drop_http_exchange
 # system instructions and response schemas; a base URL override keeps the same path shape.
 API_VERSION = "v1beta"
 # Request timeout and rate limiting: worth another try later, unlike other 4xx answers.
+# Not 409: Gemini's error reference does not list it, so a conflict there is not "try again".
 TRANSIENT_CLIENT_CODES = (408, 429)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Gemini's rate limits, timeouts and 5xx, and its HTTP client's transport failures."""
+    if isinstance(error, errors.APIError):
+        return isinstance(error.code, int) and (
+            error.code in TRANSIENT_CLIENT_CODES or 500 <= error.code < 600
+        )
+    # google-genai lets its HTTP client's errors through; it may use httpx or its fork httpx2.
+    for client in ("httpx", "httpx2"):
+        try:
+            http = importlib.import_module(client)
+        except ImportError:
+            continue
+        if isinstance(error, http.TimeoutException | http.NetworkError | http.RemoteProtocolError):
+            return True
+    return False
 
 
 def _is_refused_key(error: errors.ClientError) -> bool:
@@ -59,7 +79,7 @@ class GeminiEngine(LLMEngine):
                 model=self.model, contents=contents, config=config
             )
         except errors.ClientError as error:
-            if error.code in TRANSIENT_CLIENT_CODES:
+            if is_transient(error):
                 drop_http_exchange(error)
                 raise  # the task's retry policy decides
             raise self._refusal(error) from None

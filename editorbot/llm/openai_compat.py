@@ -8,8 +8,17 @@ from editorbot.llm.base import LLMEngine, Turn, drop_http_exchange
 
 # Local servers usually need no key, but the SDK insists on one; this one is sent as-is.
 NO_KEY = "no-key"
+# Timeout, conflict and rate limit: OpenAI's API reference documents 409 as "try again".
 TRANSIENT_CLIENT_CODES = (408, 409, 429)
 _ROLES = {"user": "user", "model": "assistant"}
+
+
+def is_transient(error: BaseException) -> bool:
+    """Rate limits, timeouts, conflicts and 5xx from the endpoint, and requests never answered."""
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code in TRANSIENT_CLIENT_CODES or 500 <= error.status_code < 600
+    # APITimeoutError is an APIConnectionError: both mean the request never got an answer.
+    return isinstance(error, openai.APIConnectionError)
 
 
 class OpenAICompatibleEngine(LLMEngine):
@@ -49,7 +58,7 @@ class OpenAICompatibleEngine(LLMEngine):
                 },
             )
         except openai.APIStatusError as error:
-            if error.status_code in TRANSIENT_CLIENT_CODES or error.status_code >= 500:
+            if is_transient(error):
                 drop_http_exchange(error)
                 raise  # the task's retry policy decides
             raise self._refusal(error) from None

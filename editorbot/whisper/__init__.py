@@ -2,6 +2,7 @@
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 
 from editorbot.schemas import Transcript
@@ -42,14 +43,29 @@ def engine_identity(settings: Settings) -> tuple:
     )
 
 
+def _load_faster_whisper(settings: Settings) -> WhisperEngine:
+    from editorbot.whisper.faster import FasterWhisperEngine
+
+    return FasterWhisperEngine.load(settings)
+
+
+def _load_openai_whisper(settings: Settings) -> WhisperEngine:
+    from editorbot.whisper.openai import OpenAIWhisperEngine
+
+    return OpenAIWhisperEngine.load(settings)
+
+
+ENGINES: dict[str, Callable[[Settings], WhisperEngine]] = {
+    "faster-whisper": _load_faster_whisper,
+    "openai-whisper": _load_openai_whisper,
+}
+"""Each `EDITORBOT_WHISPER_ENGINE` name and how to load it; imported only when chosen."""
+
+
 def get_engine(settings: Settings) -> WhisperEngine:
     """The process-wide engine for these settings, loaded on first use."""
     identity = engine_identity(settings)
     with _engines_lock:
         if identity not in _engines:
-            if settings.whisper_engine == "openai-whisper":
-                from editorbot.whisper.openai import OpenAIWhisperEngine as engine_class
-            else:
-                from editorbot.whisper.faster import FasterWhisperEngine as engine_class
-            _engines[identity] = engine_class.load(settings)
+            _engines[identity] = ENGINES[settings.whisper_engine](settings)
         return _engines[identity]

@@ -5,9 +5,9 @@ import subprocess
 
 import pytest
 
+from harness.stack import EDITORBOT, child_env, prefect_server
 from tests.conftest import DATA
 from tests.e2e.ui import browser_page, log_in, open_resume_form, submit_resume_form
-from tests.stack import EDITORBOT, child_env, prefect_server
 
 pytestmark = pytest.mark.slow
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import json
 import os
 import re
 import shutil
@@ -386,33 +387,169 @@ def test_allowlist_variables_are_validated_against_open_cidrs() -> None:
         assert variables[name].get("default") == []
 
 
-def test_instance_role_policy_is_scoped_to_prefixes_and_env() -> None:
-    doc = parse((MODULES / "iam" / "main.tf").read_text())
-    instance = _policy_documents(doc)["instance"]
-    by_sid = {s["sid"]: s for s in blocks(instance, "statement")}
-    assert by_sid["ListOnlyAppPrefixes"]["condition"][0]["variable"] == "s3:prefix"
-    assert by_sid["ReadWriteAppPrefixes"]["resources"] == "${local.object_arns}"
-    assert "s3:DeleteObject" not in by_sid["ReadWriteAppPrefixes"]["actions"]
-    assert by_sid["DecryptSecretsThroughSsm"]["condition"][0]["variable"] == "kms:ViaService"
-    assert "parameter/editorbot/${var.environment}" in (MODULES / "iam" / "main.tf").read_text()
+def iam_doc() -> Doc:
+    return parse((MODULES / "iam" / "main.tf").read_text())
 
 
-def test_deploy_role_trusts_only_main_of_one_repo() -> None:
-    doc = parse((MODULES / "iam" / "main.tf").read_text())
-    trust = _policy_documents(doc)["deploy_trust"]
-    conditions = {
-        c["variable"]: c for s in blocks(trust, "statement") for c in blocks(s, "condition")
+def iam_locals() -> dict:
+    return {k: v for entry in iam_doc()["locals"] for k, v in entry.items()}
+
+
+def statements(policy: dict) -> dict[str, dict]:
+    return {s["sid"]: s for s in blocks(policy, "statement")}
+
+
+def test_the_bucket_is_scoped_to_its_prefixes_for_runner_and_bot_only() -> None:
+    content = statements(_policy_documents(iam_doc())["content"])
+    assert content["ListOnlyAppPrefixes"]["condition"][0]["variable"] == "s3:prefix"
+    assert content["ReadWriteAppPrefixes"]["resources"] == "${local.object_arns}"
+    assert "s3:DeleteObject" not in content["ReadWriteAppPrefixes"]["actions"]
+    assert content["UseBucketKeyThroughS3"]["condition"][0]["variable"] == "kms:ViaService"
+    (attachment,) = [
+        b
+        for t, n, b in labelled(iam_doc(), "resource")
+        if (t, n) == ("aws_iam_role_policy", "container_content")
+    ]
+    assert attachment["policy"] == "${data.aws_iam_policy_document.content.json}"
+    assert attachment["for_each"] == "${local.content_roles}"
+    assert iam_locals()["content_roles"] == '${toset(["runner", "bot"])}'
+    # Nothing else may touch the bucket: not the host, not the server.
+    instance = _policy_documents(iam_doc())["instance"]
+    assert not [
+        a for s in blocks(instance, "statement") for a in s["actions"] if a.startswith("s3:")
+    ]
+
+
+def test_each_container_role_reads_only_its_own_secrets() -> None:
+    from editorbot.ssm_env import ROLES
+
+    roles = ", ".join(f'"{role}"' for role in ROLES)
+    assert iam_locals()["container_roles"] == f"${{toset([{roles}])}}"
+    secrets = statements(_policy_documents(iam_doc())["container_secrets"])
+    assert secrets["ReadOwnSecrets"]["resources"] == [
+        "${local.ssm_path_arn}/${each.key}",
+        "${local.ssm_path_arn}/${each.key}/*",
+    ]
+    conditions = {c["variable"]: c for c in secrets["DecryptOwnSecretsThroughSsm"]["condition"]}
+    assert conditions["kms:ViaService"]["values"] == ["ssm.${local.region}.amazonaws.com"]
+    assert conditions["kms:EncryptionContext:PARAMETER_ARN"]["values"] == [
+        "${local.ssm_path_arn}/${each.key}/*"
+    ]
+    assert "parameter/editorbot/${var.environment}" in iam_locals()["ssm_path_arn"]
+    # Only the host can assume a container role.
+    trust = _policy_documents(iam_doc())["container_trust"]
+    (principal,) = blocks(blocks(trust, "statement")[0], "principals")
+    assert principal == {"type": "AWS", "identifiers": ["${aws_iam_role.instance.arn}"]}
+
+
+def test_the_host_has_the_ssm_agents_calls_instead_of_the_managed_policy() -> None:
+    tree = "\n".join(path.read_text() for path in INFRA.rglob("*.tf"))
+    assert "AmazonSSMManagedInstanceCore" not in tree.replace(
+        "Instead of AmazonSSMManagedInstanceCore", ""
+    )
+    assert not [
+        t for t, _, _ in labelled(tree_doc(), "resource") if t == "aws_iam_role_policy_attachment"
+    ]
+    instance = statements(_policy_documents(iam_doc())["instance"])
+    agent = {
+        a
+        for sid in ("SsmAgentRegistersItsInstance", "SessionManagerChannels", "RunCommandMessages")
+        for a in instance[sid]["actions"]
     }
-    aud = conditions["${local.github_oidc_host}:aud"]
-    sub = conditions["${local.github_oidc_host}:sub"]
-    assert aud["test"] == "StringEquals" and aud["values"] == ["sts.amazonaws.com"]
-    assert sub["test"] == "StringEquals"
-    assert sub["values"] == [
+    assert agent == {
+        "ssm:UpdateInstanceInformation",
+        "ssm:ListInstanceAssociations",
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+        "ec2messages:AcknowledgeMessage",
+        "ec2messages:DeleteMessage",
+        "ec2messages:FailMessage",
+        "ec2messages:GetEndpoint",
+        "ec2messages:GetMessages",
+        "ec2messages:SendReply",
+    }
+    for sid in ("SsmAgentRegistersItsInstance", "SessionManagerChannels", "RunCommandMessages"):
+        (condition,) = instance[sid]["condition"]
+        assert (condition["test"], condition["variable"]) == ("ArnLike", "ec2:SourceInstanceARN")
+    actions = {a for statement in instance.values() for a in statement["actions"]}
+    # The host reads no secret: the managed policy's GetParameter(s) on every parameter is gone.
+    assert not {a for a in actions if a.startswith(("ssm:GetParameter", "kms:", "s3:"))}
+
+
+def test_the_vm_pulls_images_and_ci_pushes_them_to_one_repository() -> None:
+    docs = _policy_documents(iam_doc())
+    instance, push = statements(docs["instance"]), statements(docs["image_push"])
+    assert instance["PullOwnImages"]["actions"] == [
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+    ]
+    assert instance["PullOwnImages"]["resources"] == ["${var.image_repository_arn}"]
+    assert instance["RegistryLogin"]["actions"] == ["ecr:GetAuthorizationToken"]
+    ecr_actions = {a for s in instance.values() for a in s["actions"] if a.startswith("ecr:")}
+    assert ecr_actions == {
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:GetAuthorizationToken",
+    }
+    assert push["PushToOwnRepository"]["resources"] == ["${var.image_repository_arn}"]
+    assert {"ecr:PutImage", "ecr:InitiateLayerUpload"} <= set(
+        push["PushToOwnRepository"]["actions"]
+    )
+    # Pushing is not deploying: the push role runs no command, the deploy role pushes nothing.
+    deploy = statements(docs["deploy"])
+    assert not [a for s in push.values() for a in s["actions"] if a.startswith("ssm:")]
+    deploy_ecr = {a for s in deploy.values() for a in s["actions"] if a.startswith("ecr:")}
+    assert deploy_ecr == {"ecr:DescribeImages"}
+
+
+def test_the_repository_is_immutable_scanned_and_pruned() -> None:
+    text = (MODULES / "registry" / "main.tf").read_text()
+    doc = parse(text)
+    (repo,) = [b for t, _, b in labelled(doc, "resource") if t == "aws_ecr_repository"]
+    assert repo["image_tag_mutability"] == "IMMUTABLE"
+    assert blocks(repo, "image_scanning_configuration")[0]["scan_on_push"] is True
+    assert blocks(repo, "encryption_configuration")[0]["encryption_type"] == "KMS"
+    (policy,) = [b for t, _, b in labelled(doc, "resource") if t == "aws_ecr_lifecycle_policy"]
+    assert policy["policy"] == "${jsonencode({rules = local.lifecycle_rules})}"
+    registry_locals = {k: v for entry in doc["locals"] for k, v in entry.items()}
+    from editorbot.ssm_env import ROLES
+
+    assert registry_locals["roles"] == list(ROLES)
+    rules = str(registry_locals["lifecycle_rules"])
+    for expected in ('tagPrefixList = ["${role}-"]', "imageCountMoreThan", "untagged", "expire"):
+        assert expected in rules, expected
+    variables = dict(named(parse((MODULES / "registry" / "variables.tf").read_text()), "variable"))
+    assert variables["images_to_keep"]["default"] == 10
+
+
+def _subjects(trust: dict) -> dict[str, dict]:
+    return {c["variable"]: c for s in blocks(trust, "statement") for c in blocks(s, "condition")}
+
+
+def test_github_roles_trust_main_for_pushes_and_the_environment_for_deploys() -> None:
+    docs = _policy_documents(iam_doc())
+    push, deploy = _subjects(docs["image_push_trust"]), _subjects(docs["deploy_trust"])
+    for conditions in (push, deploy):
+        aud = conditions["${local.github_oidc_host}:aud"]
+        assert aud["test"] == "StringEquals" and aud["values"] == ["sts.amazonaws.com"]
+        assert conditions["${local.github_oidc_host}:sub"]["test"] == "StringEquals"
+    assert push["${local.github_oidc_host}:sub"]["values"] == [
         "repo:${var.github_repository}:ref:refs/heads/${var.github_deploy_branch}"
     ]
-    deploy = _policy_documents(doc)["deploy"]
-    actions = sorted({a for s in blocks(deploy, "statement") for a in s["actions"]})
-    assert actions == ["ssm:GetCommandInvocation", "ssm:ListCommandInvocations", "ssm:SendCommand"]
+    assert deploy["${local.github_oidc_host}:sub"]["values"] == [
+        "repo:${var.github_repository}:environment:${var.github_deploy_environment}"
+    ]
+    actions = sorted({a for s in blocks(docs["deploy"], "statement") for a in s["actions"]})
+    assert actions == [
+        "ecr:DescribeImages",
+        "ssm:GetCommandInvocation",
+        "ssm:ListCommandInvocations",
+        "ssm:SendCommand",
+    ]
+    variables = dict(named(parse((MODULES / "iam" / "variables.tf").read_text()), "variable"))
+    assert variables["github_deploy_environment"]["default"] == "production"
 
 
 def test_secrets_are_placeholders_outside_state() -> None:
@@ -424,9 +561,12 @@ def test_secrets_are_placeholders_outside_state() -> None:
     assert blocks(param, "lifecycle")[0]["ignore_changes"] == ["value"]
     locals_ = doc["locals"][0]
     assert set(locals_["parameters"]) == {
-        "telegram_bot_token",
-        "gemini_api_key",
-        "prefect_api_auth_string",
+        "server/prefect_api_auth_string",
+        "runner/prefect_api_auth_string",
+        "runner/telegram_bot_token",
+        "runner/gemini_api_key",
+        "bot/prefect_api_auth_string",
+        "bot/telegram_bot_token",
     }
 
 
@@ -434,14 +574,87 @@ def test_user_data_installs_docker_and_runs_compose_under_systemd() -> None:
     user_data = (MODULES / "control_vm" / "templates" / "user_data.sh.tftpl").read_text()
     assert "docker-compose-plugin" in user_data
     assert "/etc/systemd/system/editorbot.service" in user_data
-    assert "ExecStart=/usr/bin/docker compose up" in user_data
-    assert "systemctl enable --now editorbot.service" in user_data
+    assert "ExecStart=/usr/bin/docker compose up --no-build" in user_data
+    assert "systemctl enable editorbot.service" in user_data
     assert "amazon-ssm-agent" in user_data
+    # The VM never builds: no build step, no buildx, images from the release file.
+    assert "compose build" not in user_data and "docker-buildx-plugin" not in user_data
+    assert "EnvironmentFile=/etc/editorbot/release.env" in user_data
+    assert "COMPOSE_FILE=compose.yaml:compose.vm.yaml" in user_data
+    assert '"credHelpers": { "${registry}": "ecr-login" }' in user_data
     variables = dict(
         named(parse((MODULES / "control_vm" / "variables.tf").read_text()), "variable")
     )
     assert variables["app_dir"]["default"] == "/opt/editorbot"
     assert variables["instance_type"]["default"] == "t3.medium"
+
+
+def test_no_container_reaches_the_instance_role() -> None:
+    """Metadata hop limit 1; each container gets its own role's credentials from the host."""
+    doc = parse((MODULES / "control_vm" / "main.tf").read_text())
+    (vm,) = [b for t, _, b in labelled(doc, "resource") if t == "aws_instance"]
+    (metadata,) = blocks(vm, "metadata_options")
+    assert metadata["http_put_response_hop_limit"] == 1
+    assert metadata["http_tokens"] == "required"
+    user_data = (MODULES / "control_vm" / "templates" / "user_data.sh.tftpl").read_text()
+    script = user_data[user_data.index("editorbot-credentials <<'SCRIPT'") :].split("\nSCRIPT\n")[0]
+    for line in (
+        'install -d -m 0500 -o 10001 -g 10001 "$dir"',
+        'chmod 0400 "$dir/credentials.json.new" "$dir/config.new"',
+        "credential_process = cat /run/editorbot/aws/credentials.json",
+        "--duration-seconds 3600",
+        "%{ for role, arn in container_role_arns ~}",
+    ):
+        assert line in script, line
+    assert "OnUnitActiveSec=15min" in user_data
+
+
+def test_user_data_renders_to_a_script_shellcheck_accepts(tmp_path: Path) -> None:
+    """Rendered as templatefile would, with the prod names; then shellcheck reads it."""
+    shellcheck = shutil.which("shellcheck") or str(REPO_ROOT / ".venv-infra" / "bin" / "shellcheck")
+    if not Path(shellcheck).exists():
+        pytest.skip("shellcheck is in .venv-infra (make infra-check installs it)")
+    text = (MODULES / "control_vm" / "templates" / "user_data.sh.tftpl").read_text()
+    roles = "".join(
+        f"mint {role} arn:aws:iam::000000000000:role/editorbot-prod-{role}\n"
+        for role in ("server", "runner", "bot")
+    )
+    text = re.sub(
+        r"%\{ for role, arn in container_role_arns ~\}\n.*?%\{ endfor ~\}\n",
+        roles,
+        text,
+        flags=re.S,
+    )
+    values = {
+        "app_dir": "/opt/editorbot",
+        "repository_url": "https://github.com/example-org/editorbot.git",
+        "initial_ref": "main",
+        "environment": "prod",
+        "region": "eu-west-1",
+        "bucket_name": "editorbot-prod-content-000000000000",
+        "ssm_path_prefix": "/editorbot/prod",
+        "app_log_group": "/editorbot/prod/app",
+        "system_log_group": "/editorbot/prod/system",
+        "image_repository_url": "000000000000.dkr.ecr.eu-west-1.amazonaws.com/editorbot-prod",
+        "registry": "000000000000.dkr.ecr.eu-west-1.amazonaws.com",
+    }
+    rendered = re.sub(r"(?<!\$)\$\{(\w+)\}", lambda m: values[m.group(1)], text).replace(
+        "$${", "${"
+    )
+    assert "%{" not in rendered and "container_role_arns" not in rendered
+    script = tmp_path / "user_data.sh"
+    script.write_text(rendered)
+    checked = subprocess.run([shellcheck, str(script)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
+    # The credential script inside the heredoc is a script of its own: check it too.
+    opening = "<<'SCRIPT'\n"
+    inner = rendered[rendered.index(opening) + len(opening) : rendered.index("\nSCRIPT\n")]
+    (tmp_path / "credentials.sh").write_text(inner + "\n")
+    checked = subprocess.run(
+        [shellcheck, str(tmp_path / "credentials.sh")], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout
+    assert inner.count("\nmint ") == 3
 
 
 def test_control_vm_uses_canonical_ubuntu_2204() -> None:
@@ -452,13 +665,241 @@ def test_control_vm_uses_canonical_ubuntu_2204() -> None:
     assert names == [["ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"]]
 
 
-def test_deploy_document_fetches_builds_and_restarts() -> None:
+def test_the_deploy_document_pulls_by_digest_and_never_builds() -> None:
     text = (MODULES / "deploy_document" / "main.tf").read_text()
-    for step in ("git fetch", "docker compose build", "systemctl restart", "allowedPattern"):
-        assert step in text
     doc = parse(text)
     (document,) = [b for t, _, b in labelled(doc, "resource") if t == "aws_ssm_document"]
     assert document["document_type"] == "Command"
+    deploy_locals = {k: v for entry in doc["locals"] for k, v in entry.items()}
+    commands = deploy_locals["commands"]
+    for role in ("server", "runner", "bot"):
+        assert f'docker pull --quiet "$repo@{{{{ {role}Digest }}}}"' in commands
+    assert "repo='${var.image_repository_url}'" in commands
+    assert not [c for c in commands if "build" in c]
+    assert "systemctl restart ${var.service_name}" in commands
+    parameters = deploy_locals["content"]["parameters"]
+    assert parameters["commit"]["allowedPattern"] == "^[0-9a-f]{40}$"
+    assert deploy_locals["digest"] == "^sha256:[0-9a-f]{64}$"
+    for role in ("server", "runner", "bot"):
+        assert parameters[f"{role}Digest"]["allowedPattern"] == "${local.digest}"
+    # Pulls happen before anything changes; pruning keeps the last releases.
+    order = [
+        next(i for i, c in enumerate(commands) if key in c)
+        for key in (
+            "docker pull",
+            "git checkout",
+            "release.env.new",
+            "systemctl restart",
+            "docker image rm",
+        )
+    ]
+    assert order == sorted(order)
+    assert "tail -n ${var.releases_kept_on_vm} /var/lib/editorbot/releases" in " ".join(commands)
+
+
+def test_the_deploy_script_is_posix_shell_shellcheck_accepts(tmp_path: Path) -> None:
+    """SSM runs the commands with /bin/sh (dash): rendered with a release, shellcheck -s sh."""
+    shellcheck = shutil.which("shellcheck") or str(REPO_ROOT / ".venv-infra" / "bin" / "shellcheck")
+    if not Path(shellcheck).exists():
+        pytest.skip("shellcheck is in .venv-infra (make infra-check installs it)")
+    doc = parse((MODULES / "deploy_document" / "main.tf").read_text())
+    commands = "\n".join({k: v for e in doc["locals"] for k, v in e.items()}["commands"])
+    variables = dict(
+        named(parse((MODULES / "deploy_document" / "variables.tf").read_text()), "variable")
+    )
+    values = {name: str(body.get("default", "")) for name, body in variables.items()}
+    values["image_repository_url"] = "000000000000.dkr.ecr.eu-west-1.amazonaws.com/editorbot-prod"
+    values["health_wait_seconds / 5"] = str(int(values["health_wait_seconds"]) // 5)
+    script = re.sub(r"\$\{var\.([\w /]+?)\}", lambda m: values[m.group(1)], commands)
+    script = script.replace("{{ commit }}", "0" * 40)
+    for role in ("server", "runner", "bot"):
+        script = script.replace(f"{{{{ {role}Digest }}}}", "sha256:" + "1" * 64)
+    assert "${" not in script and "{{" not in script
+    path = tmp_path / "deploy.sh"
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    # SC1091: the env files it sources exist on the VM only.
+    checked = subprocess.run(
+        [shellcheck, "--shell=sh", "--exclude=SC1091", str(path)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_alarms_and_budget_have_their_targets() -> None:
+    doc = parse((MODULES / "observability" / "main.tf").read_text())
+    alarms = {n: b for t, n, b in labelled(doc, "resource") if t == "aws_cloudwatch_metric_alarm"}
+    assert set(alarms) == {"cpu", "disk", "status_check", "flow_run_failed"}
+    assert (alarms["cpu"]["namespace"], alarms["cpu"]["metric_name"]) == (
+        "AWS/EC2",
+        "CPUUtilization",
+    )
+    assert (alarms["disk"]["namespace"], alarms["disk"]["metric_name"]) == (
+        "CWAgent",
+        "disk_used_percent",
+    )
+    assert alarms["status_check"]["metric_name"] == "StatusCheckFailed_System"
+    assert any(":ec2:recover" in a for a in alarms["status_check"]["alarm_actions"])
+    for name, alarm in alarms.items():
+        assert "${aws_sns_topic.this.arn}" in alarm["alarm_actions"], name
+    failed = alarms["flow_run_failed"]
+    assert (
+        failed["metric_name"]
+        == "${aws_cloudwatch_log_metric_filter.flow_run_failed.metric_transformation[0].name}"
+    )
+    assert failed["comparison_operator"] == "GreaterThanOrEqualToThreshold"
+    assert failed["treat_missing_data"] == "notBreaching"
+    (metric_filter,) = [
+        b for t, _, b in labelled(doc, "resource") if t == "aws_cloudwatch_log_metric_filter"
+    ]
+    assert metric_filter["log_group_name"] == '${aws_cloudwatch_log_group.this["app"].name}'
+    assert metric_filter["pattern"] == "${local.flow_run_failed_pattern}"
+    (budget,) = [b for t, _, b in labelled(doc, "resource") if t == "aws_budgets_budget"]
+    notifications = {
+        (n["threshold"], n["notification_type"]): n["subscriber_sns_topic_arns"]
+        for n in blocks(budget, "notification")
+    }
+    assert notifications == {
+        (80, "ACTUAL"): ["${aws_sns_topic.this.arn}"],
+        (100, "FORECASTED"): ["${aws_sns_topic.this.arn}"],
+    }
+
+
+# --------------------------------------------------------------------------
+# The failed-run alarm against real log lines
+# --------------------------------------------------------------------------
+
+
+def matches_json_filter(pattern: str, line: str) -> bool:
+    """CloudWatch Logs' JSON filter syntax, the part the metric filter uses.
+
+    `{ EXPR }` where EXPR combines `$.field = "text"` (or `!=`; `*` matches any run of
+    characters) with `&&`, `||` and parentheses; a line that is not a JSON object never
+    matches. Anything else in the pattern is an error here, so the filter cannot grow a
+    construct this reading does not know.
+    """
+    tokens = re.findall(r'\$\.[\w.]+|"(?:[^"\\]|\\.)*"|&&|\|\||!=|=|[(){}]|\S', pattern)
+    assert "".join(tokens) == re.sub(r"\s+(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", "", pattern)
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return False
+    if not isinstance(event, dict):
+        return False
+    position = 0
+
+    def take(expected: str | None = None) -> str:
+        nonlocal position
+        token = tokens[position]
+        assert expected is None or token == expected, (token, expected)
+        position += 1
+        return token
+
+    def comparison() -> bool:
+        if tokens[position] == "(":
+            take("(")
+            value = disjunction()
+            take(")")
+            return value
+        selector, operator, text = take(), take(), take()
+        assert selector.startswith("$.") and operator in {"=", "!="} and text[0] == '"'
+        value: object = event
+        for key in selector[2:].split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        wanted = re.escape(json.loads(text)).replace(r"\*", ".*")
+        found = isinstance(value, str) and re.fullmatch(wanted, value, re.S) is not None
+        return found if operator == "=" else not found
+
+    def conjunction() -> bool:
+        value = comparison()
+        while position < len(tokens) and tokens[position] == "&&":
+            take("&&")
+            value = comparison() and value
+        return value
+
+    def disjunction() -> bool:
+        value = conjunction()
+        while position < len(tokens) and tokens[position] == "||":
+            take("||")
+            value = conjunction() or value
+        return value
+
+    take("{")
+    result = disjunction()
+    take("}")
+    assert position == len(tokens)
+    return result
+
+
+def flow_run_failed_pattern() -> str:
+    doc = parse((MODULES / "observability" / "main.tf").read_text())
+    return {k: v for entry in doc["locals"] for k, v in entry.items()}["flow_run_failed_pattern"]
+
+
+def test_the_filter_reading_is_not_vacuous() -> None:
+    pattern = '{ ($.a = "x*") && (($.b = "y") || ($.c != "z")) }'
+    assert matches_json_filter(pattern, '{"a": "xyz", "b": "y", "c": "z"}')
+    assert matches_json_filter(pattern, '{"a": "x", "b": "n", "c": "q"}')
+    assert not matches_json_filter(pattern, '{"a": "x", "b": "n", "c": "z"}')
+    assert not matches_json_filter(pattern, '{"a": "ax", "b": "y"}')
+    assert not matches_json_filter(pattern, "a x y plain text line")
+
+
+@pytest.mark.slow
+def test_a_failed_flow_run_counts_once_and_nothing_else_counts(prefect_api) -> None:
+    """Real runs through Prefect's engine, each line as editorbot.logs writes it to the log."""
+    import logging
+
+    from prefect import flow, task
+    from prefect.states import Completed, Failed
+
+    from editorbot.errors import BadAudio
+    from editorbot.logs import JsonFormatter
+
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    @task
+    def breaks() -> None:
+        raise RuntimeError("a step failed inside a run that recovers")
+
+    @flow(name="alarm-fails")
+    def fails() -> None:
+        raise BadAudio("The note is silent; record it again closer to the microphone.")
+
+    @flow(name="alarm-recovers")
+    def recovers() -> None:
+        breaks(return_state=True)
+
+    @flow(name="alarm-expires")
+    def expires():
+        return Failed(name="Expired", message="Nobody decided in time; nothing was published.")
+
+    @flow(name="alarm-rejects")
+    def rejects():
+        return Completed(name="Rejected", message="Rejected: no reason given")
+
+    keep = Keep()
+    keep.setFormatter(JsonFormatter())
+    loggers = [logging.getLogger(name) for name in ("prefect.flow_runs", "prefect.task_runs")]
+    for logger in loggers:
+        logger.addHandler(keep)
+    try:
+        counted = {}
+        for run in (fails, recovers, expires, rejects):
+            lines.clear()
+            run(return_state=True)
+            assert lines, "no log line captured"
+            counted[run.name] = [
+                line for line in lines if matches_json_filter(flow_run_failed_pattern(), line)
+            ]
+    finally:
+        for logger in loggers:
+            logger.removeHandler(keep)
+    (failed_line,) = counted.pop("alarm-fails")
+    assert json.loads(failed_line)["message"].startswith("Finished in state Failed(")
+    assert counted == {"alarm-recovers": [], "alarm-expires": [], "alarm-rejects": []}
 
 
 # --------------------------------------------------------------------------

@@ -10,9 +10,10 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 
 from editorbot.schemas import Script
+from harness.fake_secrets import PREFECT_AUTH_STRING
+from harness.stack import EDITORBOT, child_env
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.conftest import DATA, SAMPLES
-from tests.stack import EDITORBOT, child_env
 
 pytestmark = pytest.mark.slow
 SPANISH = DATA / "es_rioplatense_synth.ogg"
@@ -95,6 +96,7 @@ def test_bad_input_gets_one_sentence_exit_2_and_the_raw_file_is_kept(
         str(note),
         "--approve",
         PREFECT_API_URL=PREFECT_API_URL.value(),
+        PREFECT_API_AUTH_STRING=PREFECT_AUTH_STRING,  # a client sends one; the harness takes any
         PREFECT_HOME=str(tmp_path / ".prefect"),
         EDITORBOT_MAX_AUDIO_SECONDS=str(MAX_AUDIO_SECONDS),
     )

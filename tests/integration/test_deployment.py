@@ -10,9 +10,10 @@ from editorbot.whisper import get_engine
 from flows.approval import decide
 from flows.local_run import LocalRun
 from flows.replay import NotReplayable, schedule_replay
+from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
+from harness.runner import served_deployment, task_states
 from tests.conftest import DATA
-from tests.runner import served_deployment, task_states, wait_for_state
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
@@ -34,7 +35,7 @@ def test_a_suspended_run_resumes_without_redoing_finished_steps(runner):
     assert suspended.name == "Suspended"  # the runner holds no process while it waits
     assert any(p.is_file() for p in (runner / "results").iterdir())  # results beside artifacts
     decide(run.id, "approve")
-    final = wait_for_state(run.id, lambda s: s.is_final())
+    final = wait_for_end(run.id)
     assert final.name == "Published", final.message
     for step in ("download", "normalize_audio", "transcribe", "mediate", "structure"):
         assert task_states(run.id, step) == ["Completed", "Cached"], step

@@ -14,9 +14,10 @@ from editorbot.run_key import make_run_key
 from editorbot.schemas import RunOptions
 from flows.approval import decide
 from flows.local_run import LocalRun
+from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
+from harness.runner import served_deployment, task_states
 from tests.conftest import DATA
-from tests.runner import served_deployment, task_states, wait_for_state
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
@@ -69,7 +70,7 @@ def test_a_suspended_run_resumes_on_a_new_runner_from_results_in_s3(s3_endpoint,
     # A second runner with an empty disk of its own, as on a rebuilt VM, resumes the run.
     with served_deployment(tmp_path / "second-runner", **storage):
         decide(run.id, "approve")
-        final = wait_for_state(run.id, lambda s: s.is_final())
+        final = wait_for_end(run.id)
     assert final.name == "Published", final.message
     for step in STEPS:
         assert task_states(run.id, step) == ["Completed", "Cached"], step

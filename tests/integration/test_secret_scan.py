@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_secrets import LLM_KEY, PREFECT_AUTH_STRING
+from harness.fake_secrets import LLM_KEY, PREFECT_AUTH_STRING
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +37,7 @@ def test_a_clean_session_passes_and_says_what_it_searched(inner):
     result = inner(
         "import logging\n"
         "from editorbot.logs import RedactSecrets\n"
-        "from tests.fake_secrets import LLM_KEY\n"
+        "from harness.fake_secrets import LLM_KEY\n"
         "def test_it():\n"
         "    logging.getLogger('inner').warning('nothing to hide')\n"
         # What a reader of redacted logs sees is not a leak.
@@ -51,7 +51,7 @@ def test_a_secret_in_a_log_record_fails_the_session_without_being_printed(inner)
     output = _leaked(
         inner(
             "import logging\n"
-            "from tests.fake_secrets import LLM_KEY\n"
+            "from harness.fake_secrets import LLM_KEY\n"
             "def test_it():\n"
             "    logging.getLogger('editorbot.leaky').info('calling with key %s', LLM_KEY)\n"
         )
@@ -65,7 +65,7 @@ def test_a_password_alone_in_a_logged_exception_fails_the_session(inner):
     output = _leaked(
         inner(
             "import logging\n"
-            "from tests.fake_secrets import PREFECT_AUTH_STRING\n"
+            "from harness.fake_secrets import PREFECT_AUTH_STRING\n"
             "def test_it():\n"
             "    try:\n"
             "        raise PermissionError(PREFECT_AUTH_STRING.split(':')[1])\n"
@@ -87,7 +87,7 @@ def test_a_secret_in_the_logs_prefect_stored_fails_the_session(inner):
             "import pytest\n"
             "from prefect import get_client\n"
             "from prefect.client.schemas.actions import LogCreate\n"
-            "from tests.fake_secrets import GEMINI_KEY\n"
+            "from harness.fake_secrets import GEMINI_KEY\n"
             "@pytest.mark.usefixtures('prefect_api')\n"
             "def test_it():\n"
             "    with get_client(sync_client=True) as client:\n"

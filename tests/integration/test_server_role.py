@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from editorbot.healthcheck import probe
-from tests.fake_secrets import PREFECT_AUTH_STRING as FAKE_AUTH
-from tests.fake_secrets import WRONG_PREFECT_AUTH_STRING
-from tests.s3 import free_port
-from tests.ssm import FAKE_AWS, moto_ssm
+from harness.fake_secrets import PREFECT_AUTH_STRING as FAKE_AUTH
+from harness.fake_secrets import WRONG_PREFECT_AUTH_STRING
+from harness.s3 import free_port
+from harness.ssm import FAKE_AWS, moto_ssm
+from shells.healthcheck import probe
 
 SERVER_COMMAND = ("prefect", "server", "start", "--host", "127.0.0.1", "--port")
 
@@ -40,13 +40,16 @@ def test_the_server_takes_its_auth_string_from_ssm_and_logs_json_lines(tmp_path)
     port = free_port()
     with moto_ssm() as (endpoint, client):
         client.put_parameter(
-            Name="/editorbot/dev/prefect_api_auth_string", Value=FAKE_AUTH, Type="SecureString"
+            Name="/editorbot/dev/server/prefect_api_auth_string",
+            Value=FAKE_AUTH,
+            Type="SecureString",
         )
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PREFECT_"))},
             **FAKE_AWS,
             "AWS_ENDPOINT_URL_SSM": endpoint,
             "EDITORBOT_SSM_PREFIX": "/editorbot/dev/",
+            "EDITORBOT_ROLE": "server",  # as the image's server target sets it
             "EDITORBOT_LOG_FORMAT": "json",
             "PREFECT_HOME": str(tmp_path / "prefect"),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

@@ -8,8 +8,8 @@ from editorbot.schemas import RunOptions, Script
 from editorbot.storage import open_storage
 from flows.local_run import LocalRun
 from flows.replay import schedule_replay
+from harness.fakes.s3_faults import FaultyS3
 from tests.conftest import DATA
-from tests.fakes.s3_faults import FaultyS3
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")

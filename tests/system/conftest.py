@@ -9,15 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 from prefect.client.schemas.objects import FlowRun
 
-from bot.submission import user_tag
-from tests.fakes.telegram import FakeTelegram
+from flows.runs import runs_tagged, user_tag
+from harness.fakes.telegram import FakeTelegram
+from harness.runner import served_deployment
+from harness.stack import EDITORBOT, PrefectServer, bot_process, child_env, prefect_server
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
-from tests.runner import served_deployment
-from tests.stack import EDITORBOT, PrefectServer, bot_process, child_env, prefect_server
 
 USERS = tuple(range(CREATOR, CREATOR + 8))
 """Telegram users the stack's bot serves; each test talks as one of its own."""
@@ -94,10 +92,7 @@ def editorbot(server: PrefectServer, home: Path, *args: str) -> subprocess.Compl
 
 def latest_run(user_id: int) -> FlowRun:
     """The newest run the bot queued for this Telegram user (tagged `user:<id>`)."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[user_tag(user_id)]))
-        )
+    runs = runs_tagged(user_tag(user_id))
     assert len(runs) == 1, [r.name for r in runs]
     return runs[0]
 

@@ -11,9 +11,9 @@ import pytest
 from prefect import get_client
 
 from editorbot.run_key import run_key_slug
+from flows.runs import wait_for_end, wait_for_state
+from harness.stack import EDITORBOT, child_env
 from tests.e2e.ui import browser_page, log_in, open_resume_form, submit_resume_form
-from tests.runner import wait_for_state
-from tests.stack import EDITORBOT, child_env
 from tests.system.conftest import editorbot, file_names, latest_run
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("runner", "bot")]
@@ -56,7 +56,7 @@ def test_an_operator_approves_a_draft_with_the_cli(creator, server, stack_data, 
     name = run_key_slug(run_key)
     # A typed idea has no subtitles: the script as Markdown and as JSON.
     assert file_names(creator.documents(2, timeout=300)) == [f"{name}.json", f"{name}.md"]
-    assert wait_for_state(run.id, lambda s: s.is_final()).name == "Published"
+    assert wait_for_end(run.id).name == "Published"
     assert (stack_data / "scripts" / f"{run_key}.json").is_file()
 
 
@@ -66,7 +66,7 @@ def test_a_reviewer_approves_a_draft_in_the_prefect_ui(creator, server, stack_da
     with browser_page() as page:
         log_in(page, server.api_url, server.auth)
         submit_resume_form(open_resume_form(page, server.api_url, run.id))
-    assert wait_for_state(run.id, lambda s: s.is_final()).name == "Published"
+    assert wait_for_end(run.id).name == "Published"
     assert len(creator.documents(2, timeout=300)) == 2
     assert (stack_data / "scripts" / f"{run.parameters['run_key']}.json").is_file()
 
@@ -105,7 +105,7 @@ def test_approvers_answering_at_once_take_one_decision_and_the_others_are_told(
         finally:
             for operator in operators.values():
                 operator.kill()
-        final = wait_for_state(run.id, lambda s: s.is_final())
+        final = wait_for_end(run.id)
         page.reload()  # the reviewer sees how the run ended, whoever decided
         page.get_by_text(final.name).first.wait_for()
     in_chat = telegram.wait_for(

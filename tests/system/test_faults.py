@@ -10,11 +10,12 @@ from prefect import get_client
 from editorbot.run_key import make_run_key
 from editorbot.schemas import RunOptions, Script
 from flows.approval import decide
+from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
+from harness.runner import kill_group, served_deployment, task_states
+from harness.stack import EDITORBOT, child_env
 from tasks.transcribe import SLOT_LEASE_S, TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
-from tests.runner import kill_group, served_deployment, task_states, wait_for_state
-from tests.stack import EDITORBOT, child_env
 
 pytestmark = pytest.mark.slow
 # speech_60s.ogg is long enough to kill its transcription mid-way; it is English LibriVox.
@@ -60,7 +61,7 @@ def test_a_run_whose_runner_was_killed_mid_transcription_is_replayed_once(server
         kill_group(first)  # the runner and its flow run process, without warning
 
     # Nothing tells the server the run is gone but its missing heartbeats.
-    crashed = wait_for_state(run.id, lambda s: s.name != "Running", timeout=240)
+    crashed = wait_for_state(run.id, lambda s: s.name != "Running", timeout_s=240)
     assert crashed.is_crashed() and "heartbeat" in crashed.message, crashed
 
     replay = subprocess.run(
@@ -75,9 +76,9 @@ def test_a_run_whose_runner_was_killed_mid_transcription_is_replayed_once(server
     # The dead transcription's slot comes back when its lease runs out, not minutes later.
     _wait_for_slots(lambda taken: taken == 0, timeout=3 * SLOT_LEASE_S)
     with served_deployment(home, **settings):
-        wait_for_state(run.id, lambda s: s.is_paused(), timeout=300)
+        wait_for_state(run.id, lambda s: s.is_paused(), timeout_s=300)
         decide(run.id, "approve")
-        final = wait_for_state(run.id, lambda s: s.is_final())
+        final = wait_for_end(run.id)
     assert final.name == "Published", final.message
     # Finished before the kill: taken from the cache by the replay and by the resumed run.
     for step in ("download", "normalize_audio"):
@@ -90,12 +91,12 @@ def test_a_run_whose_runner_was_killed_mid_transcription_is_replayed_once(server
 def test_a_waiting_run_is_published_after_the_server_restarts(server, runner, stack_data):
     run_key = make_run_key("faults", "restart")
     run = submit(str(SHORT_NOTE[0]), run_key, SHORT_NOTE[1], "restart-note")
-    assert wait_for_state(run.id, lambda s: s.is_paused(), timeout=300).name == "Suspended"
+    assert wait_for_state(run.id, lambda s: s.is_paused(), timeout_s=300).name == "Suspended"
 
     server.restart()  # same port, same SQLite database; the runner keeps polling meanwhile
 
     decide(run.id, "approve")
-    final = wait_for_state(run.id, lambda s: s.is_final())
+    final = wait_for_end(run.id)
     assert final.name == "Published", final.message
     assert runner.poll() is None, "the runner did not survive the server's restart"
     _published(stack_data, run_key)  # where the module's runner stores

@@ -18,11 +18,12 @@ from prefect.events.filters import EventFilter, EventNameFilter, EventOrder, Eve
 from editorbot.run_key import make_run_key
 from editorbot.schemas import RunOptions
 from flows.approval import decide
+from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
+from harness.runner import served_deployment
+from harness.stack import postgres_database, prefect_server
 from tasks.transcribe import TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
-from tests.runner import served_deployment, wait_for_state
-from tests.stack import postgres_database, prefect_server
 
 pytestmark = pytest.mark.slow
 NOTES = 4
@@ -93,10 +94,10 @@ def test_two_runners_share_the_notes_and_run_each_once(runner_logs, stack_data):
     ]
     assert len({run.name for run in runs}) == NOTES  # the logs tell runs apart by name
     for run in runs:
-        wait_for_state(run.id, lambda s: s.is_paused(), timeout=600)
+        wait_for_state(run.id, lambda s: s.is_paused(), timeout_s=600)
         decide(run.id, "approve")
     for run in runs:
-        assert wait_for_state(run.id, lambda s: s.is_final(), timeout=300).name == "Published"
+        assert wait_for_end(run.id, timeout_s=300).name == "Published"
         assert (stack_data / "scripts" / f"{run.parameters['run_key']}.json").is_file()
 
     with get_client(sync_client=True) as client:

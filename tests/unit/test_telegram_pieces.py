@@ -1,17 +1,25 @@
 """Pure pieces behind the Telegram front door: message splitting, retry rules, settings."""
 
 import asyncio
+import re
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from editorbot.schemas import typed_text
 from editorbot.settings import get_settings
-from tasks.notify import DRAFT_LIMIT, callback_data, draft_messages
-from tasks.telegram import FloodWait, flood_wait_s, telegram_file_id
+from editorbot.telegram_api import (
+    CALLBACK_DATA_LIMIT,
+    DecisionButton,
+    FloodWait,
+    flood_wait_s,
+    telegram_file_id,
+)
+from harness.fake_secrets import TELEGRAM_TOKEN
+from tasks.notify import DRAFT_LIMIT, draft_messages
 from tasks.transient import is_transient
-from tests.fake_secrets import TELEGRAM_TOKEN
 
 
 def test_a_long_draft_is_split_between_lines_under_the_limit():
@@ -35,9 +43,31 @@ def test_draft_text_is_escaped_for_html():
     assert chunk == "<b>A &lt;b&gt; &amp; C</b>\n\nel 5 &lt; 6 &amp; _ok_\n\n<i>pace fast</i>"
 
 
-def test_callback_data_fits_telegrams_64_bytes():
-    data = callback_data("approve", "1f72618e-4ba8-4c1e-a35e-cdcb601ce596", 999)
-    assert len(data.encode()) <= 64 and data.startswith("approve:")
+RUN_ID = UUID("1f72618e-4ba8-4c1e-a35e-cdcb601ce596")
+
+
+def test_a_decision_button_fits_telegrams_64_bytes_and_reads_back_as_written():
+    button = DecisionButton("reject", RUN_ID, 999_999)
+    assert CALLBACK_DATA_LIMIT == 64 and len(button.data.encode()) <= CALLBACK_DATA_LIMIT
+    assert DecisionButton.parse(button.data) == button
+
+
+def test_a_button_too_long_for_telegram_is_refused_when_written():
+    with pytest.raises(ValueError, match="64 bytes"):
+        DecisionButton("approve", RUN_ID, 10**30).data  # noqa: B018
+
+
+def test_a_button_sent_before_revisions_were_carried_reads_without_one():
+    assert DecisionButton.parse(f"revise:{RUN_ID}") == DecisionButton("revise", RUN_ID, None)
+
+
+def test_button_patterns_route_only_their_decisions():
+    approve_or_reject = re.compile(DecisionButton.pattern("approve", "reject"))
+    assert approve_or_reject.match(DecisionButton("reject", RUN_ID, 0).data)
+    assert not approve_or_reject.match(DecisionButton("revise", RUN_ID, 0).data)
+    assert not approve_or_reject.match("dialect:rioplatense")
+    with pytest.raises(ValueError):
+        DecisionButton.parse("dialect:rioplatense")
 
 
 @pytest.mark.parametrize(

@@ -55,10 +55,17 @@ module "observability" {
   log_retention_days = var.log_retention_days
 }
 
+module "registry" {
+  source = "../../modules/registry"
+
+  name = local.name
+}
+
 module "deploy_document" {
   source = "../../modules/deploy_document"
 
-  name = local.name
+  name                 = local.name
+  image_repository_url = module.registry.repository_url
 }
 
 module "iam" {
@@ -76,7 +83,9 @@ module "iam" {
   create_github_oidc_provider = var.create_github_oidc_provider
   github_oidc_provider_arn    = var.github_oidc_provider_arn
   github_repository           = var.github_repository
+  github_deploy_environment   = var.github_deploy_environment
   deploy_document_arn         = module.deploy_document.document_arn
+  image_repository_arn        = module.registry.repository_arn
   instance_tag_key            = local.instance_tag_key
   instance_tag_value          = local.instance_tag_value
 }
@@ -90,6 +99,8 @@ module "control_vm" {
   subnet_id             = coalesce(var.subnet_id, sort(data.aws_subnets.this.ids)[0])
   security_group_id     = module.network.security_group_id
   instance_profile_name = module.iam.instance_profile_name
+  container_role_arns   = module.iam.container_role_arns
+  image_repository_url  = module.registry.repository_url
 
   repository_url        = "https://github.com/${var.github_repository}.git"
   bucket_name           = module.storage.bucket_name

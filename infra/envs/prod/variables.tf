@@ -30,6 +30,12 @@ variable "github_repository" {
   }
 }
 
+variable "github_deploy_environment" {
+  description = "Protected GitHub environment the deploy job runs in (deployment branches: main only); the deploy role trusts only it."
+  type        = string
+  default     = "production"
+}
+
 variable "create_github_oidc_provider" {
   description = "Create the account's GitHub OIDC provider (false if one already exists)."
   type        = bool

@@ -34,6 +34,10 @@ locals {
     ssm_path_prefix  = var.ssm_path_prefix
     app_log_group    = var.app_log_group_name
     system_log_group = var.system_log_group_name
+
+    image_repository_url = var.image_repository_url
+    registry             = split("/", var.image_repository_url)[0]
+    container_role_arns  = var.container_role_arns
   })
 }
 
@@ -56,9 +60,11 @@ resource "aws_instance" "this" {
   metadata_options {
     http_endpoint = "enabled"
     http_tokens   = "required"
-    # 2 hops so containers on Docker's bridge network can fetch the instance
-    # role credentials (still IMDSv2-token only).
-    http_put_response_hop_limit = 2
+    # 1 hop: the host (SSM agent, Docker's image pulls and log driver, the
+    # credential timer) reaches the metadata service; a container on Docker's
+    # bridge network is one hop further and never gets the instance role. Each
+    # container gets its own role's credentials instead (compose.vm.yaml).
+    http_put_response_hop_limit = 1
     instance_metadata_tags      = "disabled"
   }
 

@@ -92,7 +92,7 @@ variable "app_dir" {
 }
 
 variable "repository_url" {
-  description = "HTTPS clone URL of the application repository."
+  description = "HTTPS clone URL of the application repository (its compose files; nothing is built on the VM)."
   type        = string
 
   validation {
@@ -102,7 +102,7 @@ variable "repository_url" {
 }
 
 variable "initial_ref" {
-  description = "Git ref checked out at first boot; later deploys go through the deploy document."
+  description = "Git ref checked out at first boot (compose files only); each deploy checks out its release's commit."
   type        = string
   default     = "main"
 }
@@ -137,4 +137,24 @@ variable "instance_tag_value" {
   description = "Tag value the deploy role's condition matches."
   type        = string
   default     = "control"
+}
+
+variable "image_repository_url" {
+  description = "ECR repository (<registry>/<name>) the VM pulls the release images from, by digest."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9._/-]+$", var.image_repository_url))
+    error_message = "image_repository_url must be an ECR repository URL, <account>.dkr.ecr.<region>.amazonaws.com/<name>."
+  }
+}
+
+variable "container_role_arns" {
+  description = "Map of container role (server, runner, bot) to the IAM role ARN the host mints its credentials from."
+  type        = map(string)
+
+  validation {
+    condition     = toset(keys(var.container_role_arns)) == toset(["server", "runner", "bot"])
+    error_message = "container_role_arns must name exactly the server, runner and bot roles."
+  }
 }

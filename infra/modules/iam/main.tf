@@ -7,8 +7,20 @@ locals {
   region     = data.aws_region.current.name
   partition  = data.aws_partition.current.partition
 
-  instance_role_name = "${var.name}-control-vm"
-  deploy_role_name   = "${var.name}-github-deploy"
+  instance_role_name   = "${var.name}-control-vm"
+  image_push_role_name = "${var.name}-github-image-push"
+  deploy_role_name     = "${var.name}-github-deploy"
+
+  # One IAM role per container (the image targets); the host mints their credentials.
+  container_roles = toset(["server", "runner", "bot"])
+  # The containers that read and write the content bucket: the runner (every artifact of a
+  # run) and the bot (each creator's preferences). The server never touches it.
+  content_roles = toset(["runner", "bot"])
+
+  # The SSM agent's calls are allowed only with credentials an EC2 instance of this
+  # account and region got from its instance profile (they alone carry
+  # ec2:SourceInstanceARN).
+  own_instances_arn = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:instance/*"
 
   ssm_path_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/editorbot/${var.environment}"
 
@@ -39,17 +51,15 @@ data "aws_iam_policy_document" "instance_trust" {
 
 resource "aws_iam_role" "instance" {
   name               = local.instance_role_name
-  description        = "EditorBot control VM: its bucket prefixes, its secrets, its log groups."
+  description        = "EditorBot control VM host: SSM agent, image pulls, its log groups, container credentials."
   assume_role_policy = data.aws_iam_policy_document.instance_trust.json
 }
 
-# The SSM agent (Session Manager shell, port forwarding, Run Command deploys).
-resource "aws_iam_role_policy_attachment" "ssm_core" {
-  role       = aws_iam_role.instance.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
-}
+# ---------------------------------------------------------------------------
+# The content bucket, for the containers that use it (content_roles)
+# ---------------------------------------------------------------------------
 
-data "aws_iam_policy_document" "instance" {
+data "aws_iam_policy_document" "content" {
   statement {
     sid       = "ListOnlyAppPrefixes"
     actions   = ["s3:ListBucket"]
@@ -81,29 +91,96 @@ data "aws_iam_policy_document" "instance" {
       values   = ["s3.${local.region}.amazonaws.com"]
     }
   }
+}
 
-  # GetParametersByPath authorizes against the path itself
-  # (parameter/editorbot/<env>), the others against each parameter below it.
+# ---------------------------------------------------------------------------
+# The host: SSM agent, image pulls, logs, and minting each container's credentials.
+# It reads no secret and no bucket object itself, and no container reaches it
+# (metadata hop limit 1, modules/control_vm).
+# ---------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "instance" {
+  # Instead of AmazonSSMManagedInstanceCore, which also grants ssm:GetParameter(s) on
+  # every parameter of the account: only what the agent calls for Session Manager (shell,
+  # port forwarding) and Run Command (the deploy document), per AWS's list of agent API
+  # calls. Left out on purpose: GetParameter(s) (each container reads its own secrets
+  # with its own role), PutInventory/PutComplianceItems (no Inventory), Patch Manager,
+  # Distributor and association documents (no State Manager association runs here; a
+  # Run Command message carries its document). These calls have no resource type to
+  # scope by, so the condition keeps them to instance-profile credentials of this
+  # account's instances in this region.
   statement {
-    sid = "ReadOwnSecrets"
+    sid = "SsmAgentRegistersItsInstance"
     actions = [
-      "ssm:GetParameter",
-      "ssm:GetParameters",
-      "ssm:GetParametersByPath",
+      "ssm:UpdateInstanceInformation",
+      "ssm:ListInstanceAssociations",
     ]
-    resources = [local.ssm_path_arn, "${local.ssm_path_arn}/*"]
+    resources = ["*"]
+
+    condition {
+      test     = "ArnLike"
+      variable = "ec2:SourceInstanceARN"
+      values   = [local.own_instances_arn]
+    }
   }
 
   statement {
-    sid       = "DecryptSecretsThroughSsm"
-    actions   = ["kms:Decrypt"]
-    resources = [var.secrets_kms_key_arn]
+    sid = "SessionManagerChannels"
+    actions = [
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]
+    resources = ["*"]
 
     condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["ssm.${local.region}.amazonaws.com"]
+      test     = "ArnLike"
+      variable = "ec2:SourceInstanceARN"
+      values   = [local.own_instances_arn]
     }
+  }
+
+  statement {
+    sid = "RunCommandMessages"
+    actions = [
+      "ec2messages:AcknowledgeMessage",
+      "ec2messages:DeleteMessage",
+      "ec2messages:FailMessage",
+      "ec2messages:GetEndpoint",
+      "ec2messages:GetMessages",
+      "ec2messages:SendReply",
+    ]
+    resources = ["*"]
+
+    condition {
+      test     = "ArnLike"
+      variable = "ec2:SourceInstanceARN"
+      values   = [local.own_instances_arn]
+    }
+  }
+
+  # Pull only, from the one repository CI pushes to; the login token has no resource.
+  statement {
+    sid       = "RegistryLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "PullOwnImages"
+    actions = [
+      "ecr:BatchGetImage",
+      "ecr:GetDownloadUrlForLayer",
+    ]
+    resources = [var.image_repository_arn]
+  }
+
+  # editorbot-credentials.timer: each container's short-lived credentials.
+  statement {
+    sid       = "MintContainerCredentials"
+    actions   = ["sts:AssumeRole"]
+    resources = [for role in aws_iam_role.container : role.arn]
   }
 
   statement {
@@ -143,6 +220,85 @@ resource "aws_iam_instance_profile" "this" {
 }
 
 # ---------------------------------------------------------------------------
+# Container roles: server, runner, bot, each with its own secrets only
+# ---------------------------------------------------------------------------
+
+# Only the host, with the instance role, can assume them (compose.vm.yaml hands each
+# container its own role's credentials).
+data "aws_iam_policy_document" "container_trust" {
+  statement {
+    sid     = "OnlyTheHostMintsCredentials"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [aws_iam_role.instance.arn]
+    }
+  }
+}
+
+resource "aws_iam_role" "container" {
+  for_each = local.container_roles
+
+  name                 = "${var.name}-${each.key}"
+  description          = "EditorBot ${each.key} container: its own secrets under /editorbot/${var.environment}/${each.key}/${contains(local.content_roles, each.key) ? ", the content bucket" : ""}."
+  assume_role_policy   = data.aws_iam_policy_document.container_trust.json
+  max_session_duration = 3600
+}
+
+# GetParametersByPath authorizes against the path itself
+# (parameter/editorbot/<env>/<role>), the others against each parameter below it.
+# The decrypt is limited the same way through SSM's encryption context, which names
+# the parameter being read.
+data "aws_iam_policy_document" "container_secrets" {
+  for_each = local.container_roles
+
+  statement {
+    sid = "ReadOwnSecrets"
+    actions = [
+      "ssm:GetParameter",
+      "ssm:GetParameters",
+      "ssm:GetParametersByPath",
+    ]
+    resources = ["${local.ssm_path_arn}/${each.key}", "${local.ssm_path_arn}/${each.key}/*"]
+  }
+
+  statement {
+    sid       = "DecryptOwnSecretsThroughSsm"
+    actions   = ["kms:Decrypt"]
+    resources = [var.secrets_kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["ssm.${local.region}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:PARAMETER_ARN"
+      values   = ["${local.ssm_path_arn}/${each.key}/*"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "container_secrets" {
+  for_each = local.container_roles
+
+  name   = "editorbot-${each.key}-secrets"
+  role   = aws_iam_role.container[each.key].id
+  policy = data.aws_iam_policy_document.container_secrets[each.key].json
+}
+
+resource "aws_iam_role_policy" "container_content" {
+  for_each = local.content_roles
+
+  name   = "editorbot-content"
+  role   = aws_iam_role.container[each.key].id
+  policy = data.aws_iam_policy_document.content.json
+}
+
+# ---------------------------------------------------------------------------
 # GitHub Actions deploy role (OIDC, no long-lived keys)
 # ---------------------------------------------------------------------------
 
@@ -161,6 +317,69 @@ resource "aws_iam_openid_connect_provider" "this" {
   ]
 }
 
+# Both GitHub roles check the audience; the subject says which runs may assume each.
+data "aws_iam_policy_document" "image_push_trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.github_oidc_provider_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.github_oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    # CI's image job on main, after every test job passed; pull requests and other
+    # branches cannot push an image.
+    condition {
+      test     = "StringEquals"
+      variable = "${local.github_oidc_host}:sub"
+      values   = ["repo:${var.github_repository}:ref:refs/heads/${var.github_deploy_branch}"]
+    }
+  }
+}
+
+resource "aws_iam_role" "image_push" {
+  name                 = local.image_push_role_name
+  description          = "GitHub Actions CI on main: push the scanned EditorBot images to their one ECR repository."
+  assume_role_policy   = data.aws_iam_policy_document.image_push_trust.json
+  max_session_duration = 3600
+}
+
+data "aws_iam_policy_document" "image_push" {
+  statement {
+    sid       = "RegistryLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  # DescribeImages: a rerun of CI finds its commit's tags already pushed (they are
+  # immutable) and leaves them as they are.
+  statement {
+    sid = "PushToOwnRepository"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:DescribeImages",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    resources = [var.image_repository_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "image_push" {
+  name   = "editorbot-image-push"
+  role   = aws_iam_role.image_push.id
+  policy = data.aws_iam_policy_document.image_push.json
+}
+
 data "aws_iam_policy_document" "deploy_trust" {
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
@@ -176,19 +395,20 @@ data "aws_iam_policy_document" "deploy_trust" {
       values   = ["sts.amazonaws.com"]
     }
 
-    # Only workflow runs on main of this one repository; pull requests and
-    # other branches cannot assume the role.
+    # Only a job in the protected GitHub environment (deployment branches: main only,
+    # and its reviewers if you set any) can assume the role; a job outside it, a pull
+    # request or another branch gets another subject and is refused.
     condition {
       test     = "StringEquals"
       variable = "${local.github_oidc_host}:sub"
-      values   = ["repo:${var.github_repository}:ref:refs/heads/${var.github_deploy_branch}"]
+      values   = ["repo:${var.github_repository}:environment:${var.github_deploy_environment}"]
     }
   }
 }
 
 resource "aws_iam_role" "deploy" {
   name                 = local.deploy_role_name
-  description          = "GitHub Actions deploy: run the EditorBot deploy document on the control VM, read its output."
+  description          = "GitHub Actions deploy: look up a commit's image digests, run the EditorBot deploy document on the control VM, read its output."
   assume_role_policy   = data.aws_iam_policy_document.deploy_trust.json
   max_session_duration = 3600
 }
@@ -222,6 +442,13 @@ data "aws_iam_policy_document" "deploy" {
       "ssm:ListCommandInvocations",
     ]
     resources = ["*"]
+  }
+
+  # The digests a commit's immutable tags name: what the VM is told to pull.
+  statement {
+    sid       = "ResolveImageDigests"
+    actions   = ["ecr:DescribeImages"]
+    resources = [var.image_repository_arn]
   }
 }
 

@@ -9,8 +9,18 @@ output "instance_profile_name" {
 }
 
 output "deploy_role_arn" {
-  description = "ARN of the GitHub Actions deploy role (store as repository variable AWS_DEPLOY_ROLE_ARN)."
+  description = "ARN of the GitHub Actions deploy role, for jobs in the protected environment (variable AWS_DEPLOY_ROLE_ARN)."
   value       = aws_iam_role.deploy.arn
+}
+
+output "image_push_role_arn" {
+  description = "ARN of the GitHub Actions image-push role, for CI on main (variable AWS_IMAGE_PUSH_ROLE_ARN)."
+  value       = aws_iam_role.image_push.arn
+}
+
+output "container_role_arns" {
+  description = "Map of container role (server, runner, bot) to the IAM role the host mints its credentials from."
+  value       = { for role, r in aws_iam_role.container : role => r.arn }
 }
 
 output "github_oidc_provider_arn" {

@@ -29,7 +29,7 @@ variable "bucket_arn" {
 }
 
 variable "bucket_prefixes" {
-  description = "Key prefixes (with trailing slash) the instance may list, read and write."
+  description = "Key prefixes (with trailing slash) the runner and bot containers may list, read and write."
   type        = list(string)
 
   validation {
@@ -76,7 +76,7 @@ variable "github_repository" {
 }
 
 variable "github_deploy_branch" {
-  description = "Branch whose workflow runs may assume the deploy role."
+  description = "Branch whose CI runs may assume the image-push role."
   type        = string
   default     = "main"
 
@@ -101,4 +101,25 @@ variable "instance_tag_value" {
   description = "Tag value identifying the control VM for the deploy role's condition."
   type        = string
   default     = "control"
+}
+
+variable "github_deploy_environment" {
+  description = "Protected GitHub environment whose jobs may assume the deploy role (deployment branches: main only)."
+  type        = string
+  default     = "production"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,255}$", var.github_deploy_environment))
+    error_message = "github_deploy_environment must be one literal environment name (no wildcards)."
+  }
+}
+
+variable "image_repository_arn" {
+  description = "ARN of the ECR repository: the VM may pull from it, the image-push role may push to it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:[a-z-]+:ecr:[a-z0-9-]+:[0-9]{12}:repository/[a-z0-9._/-]+$", var.image_repository_arn))
+    error_message = "image_repository_arn must be an ECR repository ARN."
+  }
 }

@@ -17,11 +17,22 @@ locals {
   budget_name = "${var.name}-monthly"
   kms_alias   = "alias/${var.name}-observability"
   alarm_names = {
-    cpu          = "${var.name}-cpu-high"
-    disk         = "${var.name}-disk-high"
-    status_check = "${var.name}-status-check-failed"
+    cpu             = "${var.name}-cpu-high"
+    disk            = "${var.name}-disk-high"
+    status_check    = "${var.name}-status-check-failed"
+    flow_run_failed = "${var.name}-flow-run-failed"
   }
-  kms_key_arn = var.enable_kms ? aws_kms_key.this[0].arn : null
+
+  # A failed or crashed flow run, as the runner container logs it to the app group
+  # (editorbot.logs.JsonFormatter, one JSON object per line), e.g.
+  #   {"time": "...", "level": "INFO", "logger": "prefect.flow_runs",
+  #    "message": "Finished in state Failed('Flow run encountered an exception: ...')", ...}
+  # Prefect's engine logs that line once per run that ends Failed or Crashed. An approval
+  # nobody gave in time ends "Expired(...)" and a rejection "Rejected(...)": not failures.
+  # tests/infra/test_terraform.py runs real failed and successful runs against it.
+  flow_run_failed_pattern = "{ ($.logger = \"prefect.flow_runs\") && (($.message = \"Finished in state Failed(*\") || ($.message = \"Finished in state Crashed(*\")) }"
+  metrics_namespace       = "EditorBot/${var.environment}"
+  kms_key_arn             = var.enable_kms ? aws_kms_key.this[0].arn : null
 }
 
 resource "aws_kms_key" "this" {
@@ -212,6 +223,34 @@ resource "aws_cloudwatch_metric_alarm" "status_check" {
     "arn:${data.aws_partition.current.partition}:automate:${local.region}:ec2:recover",
     aws_sns_topic.this.arn,
   ]
+}
+
+resource "aws_cloudwatch_log_metric_filter" "flow_run_failed" {
+  name           = "${var.name}-flow-run-failed"
+  log_group_name = aws_cloudwatch_log_group.this["app"].name
+  pattern        = local.flow_run_failed_pattern
+
+  metric_transformation {
+    name      = "FlowRunsFailed"
+    namespace = local.metrics_namespace
+    value     = "1"
+    unit      = "Count"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "flow_run_failed" {
+  alarm_name          = local.alarm_names.flow_run_failed
+  alarm_description   = "A flow run ended Failed or Crashed. Which one: aws logs tail /editorbot/${var.environment}/app --since 15m --filter-pattern '{ $.message = \"Finished in state Failed(*\" }' (docs/runbook.md section 6)."
+  namespace           = local.metrics_namespace
+  metric_name         = aws_cloudwatch_log_metric_filter.flow_run_failed.metric_transformation[0].name
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = var.failed_runs_threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  # No failed run in a period publishes nothing: that is the good case.
+  treat_missing_data = "notBreaching"
+  alarm_actions      = [aws_sns_topic.this.arn]
 }
 
 resource "aws_budgets_budget" "this" {

@@ -83,3 +83,14 @@ variable "monthly_budget_usd" {
     error_message = "monthly_budget_usd must be positive."
   }
 }
+
+variable "failed_runs_threshold" {
+  description = "Failed or crashed flow runs within 5 minutes that raise the flow-run alarm."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.failed_runs_threshold >= 1
+    error_message = "failed_runs_threshold must be at least 1."
+  }
+}

@@ -4,11 +4,17 @@ locals {
   path_prefix = "/editorbot/${var.environment}"
 
   # Placeholders only: real values are put by hand with
-  # `aws ssm put-parameter --overwrite` (docs/runbook.md).
+  # `aws ssm put-parameter --overwrite` (docs/runbook.md). Each container role reads
+  # `<path_prefix>/<role>/` and nothing else (modules/iam), so a secret two roles need
+  # is a parameter under each: the Prefect auth string the server checks and every client
+  # sends, and the Telegram token of the bot and of the runner's notify task.
   parameters = {
-    telegram_bot_token      = "Telegram bot token from @BotFather"
-    gemini_api_key          = "Gemini API key"
-    prefect_api_auth_string = "Prefect server basic auth string (user:password)"
+    "server/prefect_api_auth_string" = "Prefect server basic auth string (user:password) the server checks"
+    "runner/prefect_api_auth_string" = "Prefect basic auth string the runner sends (same value as the server's)"
+    "runner/telegram_bot_token"      = "Telegram bot token from @BotFather, for the runner's notify task"
+    "runner/gemini_api_key"          = "Gemini API key"
+    "bot/prefect_api_auth_string"    = "Prefect basic auth string the bot sends (same value as the server's)"
+    "bot/telegram_bot_token"         = "Telegram bot token from @BotFather"
   }
 }
 

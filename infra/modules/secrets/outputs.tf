@@ -4,7 +4,7 @@ output "path_prefix" {
 }
 
 output "parameter_names" {
-  description = "Map of secret key to full SSM parameter name."
+  description = "Map of <role>/<secret> to full SSM parameter name."
   value       = { for k, p in aws_ssm_parameter.this : k => p.name }
 }
 

@@ -15,9 +15,9 @@ from bot.app import build_application
 from bot.submission import LocalSubmission
 from editorbot.settings import get_settings
 from flows.approval import NotWaiting
+from harness.fake_secrets import TELEGRAM_TOKEN
+from harness.fakes.telegram import Call, FakeTelegram
 from tests.conftest import DATA
-from tests.fake_secrets import TELEGRAM_TOKEN
-from tests.fakes.telegram import Call, FakeTelegram
 
 TOKEN = TELEGRAM_TOKEN
 CREATOR = 4242

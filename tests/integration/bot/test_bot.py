@@ -5,21 +5,13 @@ import logging
 
 import pytest
 from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
-from bot.submission import user_tag
 from editorbot.schemas import Script
+from flows.runs import note_tag, runs_tagged, user_tag
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.integration.bot.conftest import STRANGER, TOKEN
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
-
-
-def runs_tagged(tag: str) -> list:
-    with get_client(sync_client=True) as client:
-        return client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[tag]))
-        )
 
 
 def test_voice_note_is_transcribed_drafted_approved_and_published(creator, telegram, caplog):
@@ -155,7 +147,7 @@ def test_the_same_note_delivered_twice_runs_once(creator):
     creator.wait_draft()
     creator.send_voice("same-note-twice")
     creator.wait_reply("I already have this note", method="editMessageText")
-    assert len(runs_tagged("note:same-note-twice")) == 1
+    assert len(runs_tagged(note_tag("same-note-twice"))) == 1
 
 
 def test_oversized_and_overlong_notes_are_refused_before_download(creator, telegram):
@@ -298,7 +290,7 @@ def test_flood_control_on_a_reply_is_waited_out_and_the_note_runs_once(creator, 
     creator.wait_draft()
     waited_out(telegram, "sendMessage", 2)
     assert telegram.refusals("sendMessage")[0].params["text"].startswith("Received")
-    assert len(runs_tagged(f"note:text-{note['chat']['id']}-{note['message_id']}")) == 1
+    assert len(runs_tagged(note_tag(f"text-{note['chat']['id']}-{note['message_id']}"))) == 1
 
 
 def test_flood_control_that_outlasts_the_retries_reaches_the_error_handler(creator, caplog):

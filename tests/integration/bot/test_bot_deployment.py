@@ -4,8 +4,8 @@ import pytest
 
 from bot.app import build_application
 from bot.submission import DeploymentSubmission
+from harness.runner import served_deployment
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator, RunningBot
-from tests.runner import served_deployment
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 

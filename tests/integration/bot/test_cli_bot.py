@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
-from tests.fakes.telegram import FakeTelegram
+from harness.fakes.telegram import FakeTelegram
+from harness.stack import EDITORBOT
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
-from tests.stack import EDITORBOT
 
 pytestmark = pytest.mark.slow
 

@@ -14,12 +14,12 @@ from types import ModuleType
 
 import pytest
 
-from tests.fake_secrets import GEMINI_KEY as FAKE_GEMINI_KEY
-from tests.fakes import gemini as gemini_answers
-from tests.fakes import openai_compat as local_answers
-from tests.fakes.gemini import FakeGemini
-from tests.fakes.openai_compat import FakeOpenAICompatible
-from tests.fakes.scripted_http import ScriptedServer
+from harness.fake_secrets import GEMINI_KEY as FAKE_GEMINI_KEY
+from harness.fakes import gemini as gemini_answers
+from harness.fakes import openai_compat as local_answers
+from harness.fakes.gemini import FakeGemini
+from harness.fakes.openai_compat import FakeOpenAICompatible
+from harness.fakes.scripted_http import ScriptedServer
 
 GEMINI_MODEL_FOR_TESTS = "gemini-test-model"
 LOCAL_MODEL_FOR_TESTS = "qwen-local-test"

@@ -14,10 +14,10 @@ from editorbot.settings import get_settings
 from editorbot.templates import load_template
 from editorbot.text_engine import get_text_engine
 from editorbot.validation import validate_script
+from harness.fake_secrets import LLM_KEY, WRONG_GEMINI_KEY, WRONG_LLM_KEY
+from harness.fakes import gemini as gemini_answers
 from tasks.mediate import mediate
 from tasks.transient import is_transient
-from tests.fake_secrets import LLM_KEY, WRONG_GEMINI_KEY, WRONG_LLM_KEY
-from tests.fakes import gemini as gemini_answers
 from tests.integration.llm.conftest import (
     GEMINI_MODEL_FOR_TESTS,
     LOCAL_MODEL_FOR_TESTS,
@@ -259,7 +259,7 @@ def test_gemini_permission_errors_are_key_refusals(gemini, status):
 
 
 def test_local_server_wrong_key_is_refused_without_echoing_it(monkeypatch):
-    from tests.fakes.openai_compat import FakeOpenAICompatible
+    from harness.fakes.openai_compat import FakeOpenAICompatible
 
     wrong_key = WRONG_LLM_KEY
     with FakeOpenAICompatible(api_key=LLM_KEY) as fake:
@@ -283,14 +283,14 @@ def test_an_unknown_gemini_model_is_named(gemini):
 
 
 def gemini_error(status: int):
-    from tests.fakes import gemini as answers
+    from harness.fakes import gemini as answers
 
     name = {401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED"}[status]
     return answers.error(status, name, "The caller does not have permission.")
 
 
 def gemini_not_found():
-    from tests.fakes import gemini as answers
+    from harness.fakes import gemini as answers
 
     return answers.error(
         404, "NOT_FOUND", f"models/{GEMINI_MODEL_FOR_TESTS} is not found for API version v1beta."
@@ -298,7 +298,7 @@ def gemini_not_found():
 
 
 def test_a_slow_server_times_out_as_a_transient_error(backend, monkeypatch):
-    from tests.fakes.scripted_http import Scripted
+    from harness.fakes.scripted_http import Scripted
 
     monkeypatch.setenv("EDITORBOT_LLM_TIMEOUT_S", "0.3")
     slow = backend.answers.reply(VALID_MEDIATION)
@@ -321,7 +321,7 @@ def test_a_server_that_is_down_is_a_transient_error(backend, monkeypatch):
 
 
 def test_a_blocked_gemini_answer_is_sent_back_as_empty(gemini):
-    from tests.fakes.scripted_http import Scripted
+    from harness.fakes.scripted_http import Scripted
 
     blocked = Scripted(200, {"promptFeedback": {"blockReason": "OTHER"}, "candidates": []})
     gemini.queue(blocked, gemini_answers.reply(VALID_MEDIATION))

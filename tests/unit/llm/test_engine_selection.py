@@ -8,7 +8,7 @@ from editorbot.llm.openai_compat import OpenAICompatibleEngine
 from editorbot.offline.engine import OfflineEngine
 from editorbot.settings import Settings
 from editorbot.text_engine import chosen_engine, engine_identity, get_text_engine
-from tests.fake_secrets import GEMINI_KEY
+from harness.fake_secrets import GEMINI_KEY
 
 KEY = GEMINI_KEY
 LOCAL = {"llm_base_url": "http://127.0.0.1:11434/v1", "llm_model": "qwen2.5"}

@@ -40,6 +40,15 @@ mock_provider "aws" {
   mock_resource "aws_iam_openid_connect_provider" {
     defaults = { arn = "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com" }
   }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::000000000000:role/editorbot-prod-role" }
+  }
+  mock_resource "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:eu-west-1:000000000000:repository/editorbot-prod"
+      repository_url = "000000000000.dkr.ecr.eu-west-1.amazonaws.com/editorbot-prod"
+    }
+  }
 }
 
 variables {
@@ -51,8 +60,23 @@ run "compose_prod" {
   command = apply
 
   assert {
-    condition     = output.ssm_parameter_names["gemini_api_key"] == "/editorbot/prod/gemini_api_key" && length(output.ssm_parameter_names) == 3
-    error_message = "secrets must live under /editorbot/prod/"
+    condition     = output.ssm_parameter_names["runner/gemini_api_key"] == "/editorbot/prod/runner/gemini_api_key" && length(output.ssm_parameter_names) == 6
+    error_message = "secrets must live under /editorbot/prod/<role>/"
+  }
+
+  assert {
+    condition     = !contains(keys(output.ssm_parameter_names), "bot/gemini_api_key") && !contains(keys(output.ssm_parameter_names), "server/telegram_bot_token")
+    error_message = "a role holds a secret it does not use"
+  }
+
+  assert {
+    condition     = keys(output.container_role_arns) == tolist(["bot", "runner", "server"])
+    error_message = "one IAM role per container (server, runner, bot)"
+  }
+
+  assert {
+    condition     = output.image_repository_url == "000000000000.dkr.ecr.eu-west-1.amazonaws.com/editorbot-prod"
+    error_message = "the VM and CI must use the registry module's repository"
   }
 
   assert {
@@ -73,5 +97,42 @@ run "compose_prod" {
   assert {
     condition     = output.bucket_prefixes.drafts == "drafts/"
     error_message = "prefix layout changed"
+  }
+
+  assert {
+    condition     = toset(keys(output.alarms)) == toset(["cpu", "disk", "status_check", "flow_run_failed"])
+    error_message = "the alarms are CPU, disk, status check and failed flow runs"
+  }
+
+  assert {
+    condition     = output.alarms.cpu.metric == "CPUUtilization" && output.alarms.cpu.threshold == 85
+    error_message = "CPU alarm: CPUUtilization above 85%"
+  }
+
+  assert {
+    condition     = output.alarms.disk.namespace == "CWAgent" && output.alarms.disk.metric == "disk_used_percent" && output.alarms.disk.threshold == 80
+    error_message = "disk alarm: the CloudWatch agent's disk_used_percent above 80%"
+  }
+
+  assert {
+    condition     = output.alarms.status_check.metric == "StatusCheckFailed_System" && contains(output.alarms.status_check.actions, "arn:aws:automate:eu-west-1:ec2:recover")
+    error_message = "status check alarm must recover the instance"
+  }
+
+  assert {
+    condition     = output.alarms.flow_run_failed.namespace == "EditorBot/prod" && output.alarms.flow_run_failed.metric == "FlowRunsFailed" && output.alarms.flow_run_failed.threshold == 1
+    error_message = "a single failed flow run must raise the flow-run alarm"
+  }
+
+  assert {
+    condition     = alltrue([for alarm in output.alarms : contains(alarm.actions, output.alert_topic_arn)])
+    error_message = "every alarm must notify the alert topic"
+  }
+
+  assert {
+    condition = toset([for n in output.budget_notifications : "${n.threshold}/${n.type}"]) == toset(["80/ACTUAL", "100/FORECASTED"]) && alltrue([
+      for n in output.budget_notifications : n.topics == toset([output.alert_topic_arn])
+    ])
+    error_message = "budget: 80% actual and 100% forecast, both to the alert topic"
   }
 }

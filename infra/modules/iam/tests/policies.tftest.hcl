@@ -21,49 +21,88 @@ override_resource {
   values          = { arn = "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com" }
 }
 
+# The host may assume the container roles: their ARNs go into its policy at plan time.
+override_resource {
+  target          = aws_iam_role.container
+  override_during = plan
+  values          = { arn = "arn:aws:iam::000000000000:role/editorbot-test-container" }
+}
+
 variables {
-  name                = "editorbot-test"
-  environment         = "prod"
-  bucket_arn          = "arn:aws:s3:::editorbot-test-content"
-  bucket_prefixes     = ["audio/raw/", "drafts/"]
-  bucket_kms_key_arn  = "arn:aws:kms:eu-west-1:000000000000:key/bucket"
-  secrets_kms_key_arn = "arn:aws:kms:eu-west-1:000000000000:key/secrets"
-  log_group_arns      = ["arn:aws:logs:eu-west-1:000000000000:log-group:/editorbot/prod/app"]
-  github_repository   = "example-org/editorbot"
-  deploy_document_arn = "arn:aws:ssm:eu-west-1:000000000000:document/editorbot-test-deploy"
+  name                 = "editorbot-test"
+  environment          = "prod"
+  bucket_arn           = "arn:aws:s3:::editorbot-test-content"
+  bucket_prefixes      = ["audio/raw/", "drafts/"]
+  bucket_kms_key_arn   = "arn:aws:kms:eu-west-1:000000000000:key/bucket"
+  secrets_kms_key_arn  = "arn:aws:kms:eu-west-1:000000000000:key/secrets"
+  log_group_arns       = ["arn:aws:logs:eu-west-1:000000000000:log-group:/editorbot/prod/app"]
+  github_repository    = "example-org/editorbot"
+  deploy_document_arn  = "arn:aws:ssm:eu-west-1:000000000000:document/editorbot-test-deploy"
+  image_repository_arn = "arn:aws:ecr:eu-west-1:000000000000:repository/editorbot-test"
 }
 
 run "instance_policy" {
   command = plan
 
   assert {
-    condition = alltrue([
-      for s in jsondecode(data.aws_iam_policy_document.instance.json).Statement :
-      !(contains(flatten([s.Action]), "*") && contains(flatten([s.Resource]), "*"))
-    ])
-    error_message = "instance policy grants * on *"
+    condition = alltrue(flatten([
+      for doc in concat(
+        [data.aws_iam_policy_document.instance.json, data.aws_iam_policy_document.content.json],
+        [for d in data.aws_iam_policy_document.container_secrets : d.json],
+      ) :
+      [for s in jsondecode(doc).Statement : !(contains(flatten([s.Action]), "*") && contains(flatten([s.Resource]), "*"))]
+    ]))
+    error_message = "a policy grants * on *"
+  }
+
+  assert {
+    condition = length([
+      for s in jsondecode(data.aws_iam_policy_document.instance.json).Statement : s
+      if length([for a in flatten([s.Action]) : a if startswith(a, "ssm:GetParameter")]) > 0
+    ]) == 0
+    error_message = "the host must read no parameter: each container reads its own"
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(data.aws_iam_policy_document.instance.json).Statement : s.Resource if s.Sid == "PullOwnImages"
+    ][0] == "arn:aws:ecr:eu-west-1:000000000000:repository/editorbot-test"
+    error_message = "image pulls not limited to the one repository"
   }
 
   assert {
     condition = contains(
-      flatten([for s in jsondecode(data.aws_iam_policy_document.instance.json).Statement : s.Resource if s.Sid == "ReadOwnSecrets"]),
-      "arn:aws:ssm:eu-west-1:000000000000:parameter/editorbot/prod/*"
+      flatten([for s in jsondecode(data.aws_iam_policy_document.container_secrets["runner"].json).Statement : s.Resource if s.Sid == "ReadOwnSecrets"]),
+      "arn:aws:ssm:eu-west-1:000000000000:parameter/editorbot/prod/runner/*"
     )
-    error_message = "secrets not scoped to /editorbot/prod/*"
+    error_message = "the runner's secrets are not scoped to /editorbot/prod/runner/*"
   }
 
   assert {
-    condition     = [for s in jsondecode(data.aws_iam_policy_document.instance.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "ListOnlyAppPrefixes"][0] == ["audio/raw/", "audio/raw/*", "drafts/", "drafts/*"]
+    condition = !contains(
+      flatten([for s in jsondecode(data.aws_iam_policy_document.container_secrets["bot"].json).Statement : s.Resource]),
+      "arn:aws:ssm:eu-west-1:000000000000:parameter/editorbot/prod/runner/*"
+    )
+    error_message = "the bot may read the runner's secrets"
+  }
+
+  assert {
+    condition     = [for s in jsondecode(data.aws_iam_policy_document.content.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "ListOnlyAppPrefixes"][0] == ["audio/raw/", "audio/raw/*", "drafts/", "drafts/*"]
     error_message = "ListBucket not limited to the app prefixes"
   }
 }
 
-run "deploy_trust" {
+run "github_trust" {
   command = plan
 
   assert {
-    condition     = jsondecode(data.aws_iam_policy_document.deploy_trust.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:example-org/editorbot:ref:refs/heads/main"
-    error_message = "deploy role trust is not pinned to main of the repository"
+    condition     = jsondecode(data.aws_iam_policy_document.deploy_trust.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:example-org/editorbot:environment:production"
+    error_message = "deploy role trust is not pinned to the protected environment of the repository"
+  }
+
+  assert {
+    condition     = jsondecode(data.aws_iam_policy_document.image_push_trust.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:example-org/editorbot:ref:refs/heads/main"
+    error_message = "image-push role trust is not pinned to main of the repository"
   }
 
   assert {

@@ -5,7 +5,7 @@ import threading
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlparse
 
-from tests.fakes.loopback import LoopbackServer
+from harness.fakes.loopback import LoopbackServer
 
 ERRORS = {
     503: ("SlowDown", "Please reduce your request rate."),

@@ -18,6 +18,7 @@ PREFECT_AUTH_STRING = "editorbot:fake-password-for-tests-only"
 WRONG_PREFECT_AUTH_STRING = "editorbot:wrong-password"
 DATABASE_PASSWORD = "fake-db-password"
 AWS_SECRET_ACCESS_KEY = "testing-not-a-real-secret"
+GITHUB_TOKEN = "fake-github-token-for-tests-only"
 
 # Every constant above, by name: a new one is scanned for without another edit.
 SECRETS = {name: value for name, value in dict(globals()).items() if name.isupper()}

@@ -4,8 +4,7 @@ import contextlib
 import os
 import signal
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
 
@@ -13,10 +12,10 @@ from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
-from prefect.states import State
 
 from flows.serve import DEPLOYMENT
-from tests.stack import EDITORBOT, child_env, stop, wait_for_start
+from harness.fake_secrets import PREFECT_AUTH_STRING
+from harness.stack import EDITORBOT, child_env, stop, wait_for_start
 
 
 @contextlib.contextmanager
@@ -33,9 +32,12 @@ def served_deployment(
     """
     prefect_home.mkdir(parents=True, exist_ok=True)
     log = prefect_home / "serve.log"
-    api = {"PREFECT_API_URL": PREFECT_API_URL.value()}
-    if PREFECT_API_AUTH_STRING.value():  # the setting's value is the plain string
-        api["PREFECT_API_AUTH_STRING"] = PREFECT_API_AUTH_STRING.value()
+    # A client refuses to start without an auth string; the test harness's server, which
+    # checks none, takes the fake one. The setting's value is the plain string.
+    api = {
+        "PREFECT_API_URL": PREFECT_API_URL.value(),
+        "PREFECT_API_AUTH_STRING": PREFECT_API_AUTH_STRING.value() or PREFECT_AUTH_STRING,
+    }
     with log.open("a") as output:
         process = subprocess.Popen(
             [*EDITORBOT, "serve", *options],
@@ -66,18 +68,6 @@ def kill_group(process: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(30)
-
-
-def wait_for_state(flow_run_id: UUID, done: Callable[[State], bool], timeout: float = 240) -> State:
-    """Poll the API until the run's state satisfies `done`; fail the test after `timeout`."""
-    deadline, state = time.monotonic() + timeout, None
-    with get_client(sync_client=True) as client:
-        while time.monotonic() < deadline:
-            state = client.read_flow_run(flow_run_id).state
-            if state and done(state):
-                return state
-            time.sleep(0.5)
-    raise AssertionError(f"run {flow_run_id} still {state.name if state else '-'}")
 
 
 def task_states(flow_run_id: UUID, prefix: str) -> list[str]:

@@ -1,17 +1,20 @@
-"""The Bot API calls tasks make: fetch a note, edit the status, send drafts and files."""
+"""The Telegram Bot API adapter: the pipeline's calls, its button data, its transient errors."""
 
 import asyncio
 import itertools
 import logging
+import re
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePosixPath
-from typing import Any, TypeVar
+from typing import Any, Literal, Self, TypeVar, get_args
+from uuid import UUID
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
@@ -29,6 +32,59 @@ T = TypeVar("T")
 def telegram_file_id(source: str) -> str | None:
     """The file id in a `telegram:<file_id>` source, or None for any other source."""
     return source.removeprefix(TELEGRAM_SOURCE) if source.startswith(TELEGRAM_SOURCE) else None
+
+
+CALLBACK_DATA_LIMIT = 64
+"""The most bytes Telegram lets a button carry back."""
+
+Decision = Literal["approve", "revise", "reject"]
+
+
+@dataclass(frozen=True)
+class DecisionButton:
+    """What a draft's Approve / Revise / Reject button carries back to the bot.
+
+    Written `<decision>:<run id>:<revision>`, fields in a fixed order; a field added later
+    goes at the end and parses as None from buttons sent before it existed (as `revision`
+    does from buttons older than it). The revision keeps a button under an older draft from
+    deciding a newer one.
+    """
+
+    decision: Decision
+    run_id: UUID
+    revision: int | None = None
+
+    @property
+    def data(self) -> str:
+        """The button's callback data; raises ValueError if Telegram would refuse its length."""
+        fields = [self.decision, str(self.run_id)]
+        if self.revision is not None:
+            fields.append(str(self.revision))
+        data = ":".join(fields)
+        if len(data.encode()) > CALLBACK_DATA_LIMIT:
+            raise ValueError(f"button data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def parse(cls, data: str) -> Self:
+        """The button whose `data` this is; raises ValueError for anything else."""
+        decision, run_id, *rest = data.split(":")
+        if decision not in get_args(Decision):
+            raise ValueError(f"not a decision button: {data!r}")
+        return cls(decision, UUID(run_id), int(rest[0]) if rest else None)
+
+    @staticmethod
+    def pattern(*decisions: Decision) -> str:
+        """A regular expression matching the data of buttons with these decisions."""
+        return "^(" + "|".join(map(re.escape, decisions)) + "):"
+
+
+def is_transient(error: BaseException) -> bool:
+    """Telegram's network trouble and flood waits; a bad request or a ban is for good."""
+    # BadRequest subclasses NetworkError in python-telegram-bot, so it is excluded first.
+    if isinstance(error, BadRequest):
+        return False
+    return isinstance(error, NetworkError | RetryAfter)
 
 
 def flood_wait_s(flood: RetryAfter) -> float:

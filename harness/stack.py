@@ -1,7 +1,7 @@
 """The service stack as the VM runs it, each part in its own process, for whole-stack tests.
 
 `prefect server start` with basic auth on loopback (SQLite, or PostgreSQL from Debian's
-`postgresql` started here), runners (`editorbot serve`, tests/runner.py) and the bot
+`postgresql` started here), runners (`editorbot serve`, harness/runner.py) and the bot
 (`editorbot bot`) polling a fake Bot API. Every part writes its output to a log file in its
 own directory, so a failing test can show what the process said.
 """
@@ -20,12 +20,12 @@ from pathlib import Path
 
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
-from editorbot.healthcheck import probe
-from tests.fake_secrets import PREFECT_AUTH_STRING
-from tests.s3 import free_port
+from harness.fake_secrets import PREFECT_AUTH_STRING
+from harness.s3 import free_port
+from shells.healthcheck import probe
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
-EDITORBOT = (sys.executable, "-m", "editorbot.cli")
+EDITORBOT = (sys.executable, "-m", "shells.cli")
 """The `editorbot` command, run with this interpreter (no need for the venv on PATH)."""
 
 

@@ -4,8 +4,8 @@ import contextlib
 
 import boto3
 
-from tests.fake_secrets import AWS_SECRET_ACCESS_KEY
-from tests.s3 import free_port
+from harness.fake_secrets import AWS_SECRET_ACCESS_KEY
+from harness.s3 import free_port
 
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "testing-not-a-real-key",

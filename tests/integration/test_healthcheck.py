@@ -5,8 +5,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from editorbot.healthcheck import main
-from tests.s3 import free_port
+from harness.s3 import free_port
+from shells.healthcheck import main
 
 
 class _Health(BaseHTTPRequestHandler):

@@ -1,7 +1,7 @@
 """A fake Gemini API on loopback: `generateContent` in the real REST shape, scripted answers."""
 
-from tests.fake_secrets import GEMINI_KEY as FAKE_GEMINI_KEY
-from tests.fakes.scripted_http import Received, Scripted, ScriptedServer
+from harness.fake_secrets import GEMINI_KEY as FAKE_GEMINI_KEY
+from harness.fakes.scripted_http import Received, Scripted, ScriptedServer
 
 ROUTE = r"/(?P<version>v1(?:beta)?)/models/(?P<model>[^/:]+):generateContent"
 

@@ -2,7 +2,7 @@
 
 import time
 
-from tests.fakes.scripted_http import Received, Scripted, ScriptedServer
+from harness.fakes.scripted_http import Received, Scripted, ScriptedServer
 
 ROUTE = r"/v1/chat/completions"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from editorbot.cli import build_parser
 from editorbot.logs import TOKEN_SHAPES
-from editorbot.ssm_env import ENV_NAMES, SECRET_ENV_NAMES
+from editorbot.ssm_env import ENV_NAMES, ROLES, SECRET_ENV_NAMES
+from shells.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = {"prefect-server": "server", "runner": "runner", "bot": "bot"}
@@ -104,8 +104,67 @@ def test_the_image_runs_unprivileged_and_each_role_has_a_health_check(dockerfile
         assert image in by_name or (":" in image and not image.endswith(":latest")), image
 
 
-def test_every_secret_terraform_creates_has_an_explicit_env_name():
+def test_every_secret_terraform_creates_has_an_explicit_env_name_and_a_role():
     secrets_tf = (ROOT / "infra/modules/secrets/main.tf").read_text()
     block = secrets_tf[secrets_tf.index("parameters = {") :].split("}", 1)[0]
-    created = set(re.findall(r"^\s+([a-z_]+)\s+=", block, re.MULTILINE))
-    assert created and created <= set(ENV_NAMES), created - set(ENV_NAMES)
+    created = re.findall(r'^\s+"([a-z]+)/([a-z_]+)"\s+=', block, re.MULTILINE)
+    assert len(created) == 6
+    assert {role for role, _ in created} == set(ROLES)
+    names = {name for _, name in created}
+    assert names <= set(ENV_NAMES), names - set(ENV_NAMES)
+
+
+@pytest.fixture(scope="module")
+def vm_compose() -> dict:
+    return yaml.safe_load((ROOT / "compose.vm.yaml").read_text())
+
+
+def test_on_the_vm_every_service_runs_its_image_by_digest_and_never_builds(vm_compose):
+    assert set(vm_compose["services"]) == set(APP_SERVICES)
+    for name, role in APP_SERVICES.items():
+        service = vm_compose["services"][name]
+        variable = f"EDITORBOT_{role.upper()}_IMAGE"
+        assert service["image"].startswith(f"${{{variable}:?"), name
+        assert service["pull_policy"] == "missing"
+        assert "build" not in service
+    # The deploy document writes those variables, each as <repository>@<digest>.
+    deploy = (ROOT / "infra/modules/deploy_document/main.tf").read_text()
+    for role in APP_SERVICES.values():
+        assert f"EDITORBOT_{role.upper()}_IMAGE=%s" in deploy
+        assert f'\\"$repo@{{{{ {role}Digest }}}}\\"' in deploy
+
+
+def test_on_the_vm_each_service_holds_its_own_roles_credentials_only(vm_compose):
+    for name, role in APP_SERVICES.items():
+        service = vm_compose["services"][name]
+        (mount,) = service["volumes"]
+        assert mount == {
+            "type": "bind",
+            "source": f"/run/editorbot/aws/{role}",
+            "target": "/run/editorbot/aws",
+            "read_only": True,
+            "bind": {"create_host_path": False},
+        }, name
+        env = service["environment"]
+        # No container asks the metadata service: the instance role is not theirs.
+        assert env["AWS_EC2_METADATA_DISABLED"] == "true"
+        assert env["AWS_CONFIG_FILE"] == "/run/editorbot/aws/config"
+        assert not SECRET_ENV_NAMES & set(env), name
+    # What compose.vm.yaml interpolates, the VM's env file provides.
+    user_data = (ROOT / "infra/modules/control_vm/templates/user_data.sh.tftpl").read_text()
+    wanted = set(re.findall(r"\$\{([A-Z0-9_]+):\?", (ROOT / "compose.vm.yaml").read_text()))
+    written = set(re.findall(r"^([A-Z0-9_]+)=", user_data, re.MULTILINE))
+    images = {f"EDITORBOT_{role.upper()}_IMAGE" for role in APP_SERVICES.values()}
+    assert wanted - images <= written, (wanted - images) - written
+
+
+def test_each_image_target_names_its_role(dockerfile):
+    stages = re.split(r"^FROM\s+", dockerfile, flags=re.MULTILINE)[1:]
+    by_name = {stage.split()[2]: stage for stage in stages if " AS " in stage.split("\n")[0]}
+    for role in ROLES:
+        assert re.search(rf"^ENV EDITORBOT_ROLE={role}\b", by_name[role], re.MULTILINE), role
+
+
+def test_the_laptop_stack_reads_no_vm_file(compose):
+    for name, service in compose["services"].items():
+        assert "/etc/editorbot" not in str(service.get("env_file", "")), name

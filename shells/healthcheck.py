@@ -20,7 +20,7 @@ def probe(url: str) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m editorbot.healthcheck [URL]`; without a URL, the Prefect API this process uses."""
+    """`python -m shells.healthcheck [URL]`; without a URL, the Prefect API this process uses."""
     argv = sys.argv[1:] if argv is None else argv
     api = os.environ.get("PREFECT_API_URL", "").rstrip("/")
     url = argv[0] if argv else (f"{api}/health" if api else "")

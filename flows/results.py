@@ -31,7 +31,7 @@ def result_storage_settings(settings: Settings | None = None) -> dict[Any, Any]:
 
     For S3 this saves an S3Bucket block on the Prefect server if it is not there yet: it
     names the bucket, folder and endpoint, never a credential (boto3's default chain, the
-    environment or the instance role, signs each request in the process that uses it).
+    environment, or on the VM the container role's credential_process, signs each request).
     """
     settings = settings or get_settings()
     storage = configured_storage(settings)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from editorbot.dialects import AUTO, profile_names
 from editorbot.errors import BadSource, EditorBotError
-from editorbot.models_cli import add_models_commands
 from editorbot.templates import template_names
+from shells.models import add_models_commands
 
 EXIT_PUBLISHED, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REJECTED, EXIT_EXPIRED = 0, 1, 2, 3, 4
 
@@ -200,23 +200,14 @@ def cmd_serve(args) -> int:
 
 
 def cmd_runs(args) -> int:
-    from prefect import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
-    from prefect.client.schemas.sorting import FlowRunSort
+    from flows.runs import PRODUCT_TAG, run_key_of, runs_tagged
 
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=["editorbot"])),
-            sort=FlowRunSort.EXPECTED_START_TIME_DESC,
-            limit=args.limit,
-        )
+    runs = runs_tagged(PRODUCT_TAG, limit=args.limit)
     if not runs:
         _say("No runs yet. Start one with `editorbot process NOTE.ogg`.")
     now = datetime.now(UTC)
     for run in runs:
-        run_key = next(
-            (t.removeprefix("run-key:") for t in run.tags if t.startswith("run-key:")), "-"
-        )
+        run_key = run_key_of(run) or "-"
         age = now - (run.expected_start_time or run.created or now)
         print(f"{run.id}  {(run.state_name or '-'):<10} {run_key:<32} {_age(age.total_seconds())}")
     return 0
@@ -352,6 +343,13 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_logging()
     try:
+        if getattr(args, "uses_prefect", True) and os.environ.get("PREFECT_API_URL"):
+            # A client of a Prefect server (the runner, the bot, these commands) refuses to
+            # run without the server's auth string rather than talk to an open API.
+            from editorbot.api_auth import require_auth_string
+
+            variable = "PREFECT_API_AUTH_STRING"
+            require_auth_string(os.environ.get(variable), variable)
         return args.handler(args)
     except EditorBotError as error:
         _say(f"editorbot: {error}")

@@ -1,0 +1,115 @@
+"""How the CLI, the bot, the benchmarks and the tests find runs: tags, lists, waits.
+
+Every run carries the `editorbot` tag and `run-key:<run key>`; a note from the bot also
+carries `note:<what makes the note unique>` (its identity: one run per note) and
+`user:<Telegram user id>` (whose it is).
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterStartTime,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+    FlowRunFilterTags,
+)
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.sorting import FlowRunSort
+from prefect.exceptions import ObjectNotFound
+from prefect.flow_runs import wait_for_flow_run
+from prefect.states import State
+from prefect.utilities.asyncutils import run_coro_as_sync
+
+PRODUCT_TAG = "editorbot"
+_RUN_KEY, _NOTE, _USER = "run-key:", "note:", "user:"
+
+
+def note_tag(note_key: str) -> str:
+    """The tag that makes a note's run findable by the note, so it never runs twice."""
+    return f"{_NOTE}{note_key}"
+
+
+def user_tag(user_id: int) -> str:
+    """The tag of every run a Telegram user submitted."""
+    return f"{_USER}{user_id}"
+
+
+def run_tags(run_key: str, *more: str) -> list[str]:
+    """The tags of a new run: the product's, its run key's, then `more` (a note's, a user's)."""
+    return [PRODUCT_TAG, f"{_RUN_KEY}{run_key}", *more]
+
+
+def run_key_of(run: FlowRun) -> str | None:
+    """The run key a run was tagged with, if any."""
+    return next((t.removeprefix(_RUN_KEY) for t in run.tags if t.startswith(_RUN_KEY)), None)
+
+
+def runs_tagged(
+    *tags: str,
+    limit: int | None = None,
+    oldest_first: bool = False,
+    state_types: Iterable[StateType] = (),
+    started_after: datetime | None = None,
+) -> list[FlowRun]:
+    """Runs carrying every one of `tags`, newest first unless `oldest_first`."""
+    conditions = {"tags": FlowRunFilterTags(all_=list(tags))}
+    if state_types:
+        conditions["state"] = FlowRunFilterState(
+            type=FlowRunFilterStateType(any_=list(state_types))
+        )
+    if started_after is not None:
+        conditions["start_time"] = FlowRunFilterStartTime(after_=started_after)
+    order = FlowRunSort.EXPECTED_START_TIME_DESC
+    if oldest_first:
+        order = FlowRunSort.EXPECTED_START_TIME_ASC
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(**conditions), sort=order, limit=limit
+        )
+
+
+def run_has_tag(run_id: UUID, tag: str) -> bool:
+    """Whether the run exists and carries `tag`."""
+    with get_client(sync_client=True) as client:
+        try:
+            return tag in client.read_flow_run(run_id).tags
+        except ObjectNotFound:
+            return False
+
+
+class RunEnded(RuntimeError):
+    """The run ended in a state other than the one waited for."""
+
+
+def wait_for_state(
+    run_id: UUID, done: Callable[[State], bool], timeout_s: float = 240, poll_s: float = 0.25
+) -> State:
+    """Poll until the run's state satisfies `done` (a gate, a step): the state.
+
+    Raises RunEnded when the run ends first, TimeoutError after `timeout_s`. For the end of
+    a run, `wait_for_end` listens to the server's events instead of polling.
+    """
+    deadline, state = time.monotonic() + timeout_s, None
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            state = client.read_flow_run(run_id).state
+            if state is not None and done(state):
+                return state
+            if state is not None and state.is_final():
+                raise RunEnded(f"run {run_id} ended {state.name}: {state.message}")
+            time.sleep(poll_s)
+    raise TimeoutError(f"run {run_id} is still {state.name if state else 'without a state'}")
+
+
+def wait_for_end(run_id: UUID, timeout_s: float = 240) -> State:
+    """The run's final state, once it has one (Prefect's `wait_for_flow_run`).
+
+    Raises prefect.exceptions.FlowWaitTimeout after `timeout_s`.
+    """
+    run = run_coro_as_sync(wait_for_flow_run(run_id, timeout=int(timeout_s)))
+    return run.state
