@@ -75,9 +75,10 @@ def _child(engine: str, plan_file: Path, format_id: str, voice: Path) -> dict:
             render_file(plan, format_id, voice, workdir)
         else:
             from bench.moviepy_peer import render_with_moviepy
+            from editorbot.video.fonts import fonts_dir
 
             # The same still as ours, drawn by the same ffmpeg call.
-            (workdir / "fonts").symlink_to(ROOT / "editorbot" / "video" / "fonts")
+            (workdir / "fonts").symlink_to(fonts_dir())
             run_ffmpeg(background_arguments(plan, format_id, RenderFiles()), workdir)
             render_with_moviepy(
                 plan, format_id, workdir / "background.png", voice, workdir / "video.mp4"

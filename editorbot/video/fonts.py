@@ -9,7 +9,7 @@ from pathlib import Path
 
 FONT_FAMILY = "DejaVu Sans"
 FONT_FILE = "DejaVuSans-Bold.ttf"
-"""DejaVu Sans Bold (Bitstream Vera licence, fonts/LICENSE): Spanish ñ á ¿ ¡ and more."""
+"""DejaVu Sans Bold (Bitstream Vera licence, bundled_fonts/LICENSE): Spanish ñ á ¿ ¡ and more."""
 
 # Emoji and their glue: the font has monochrome faces for some, but a caption shows words.
 _EMOJI_RANGES = (
@@ -26,7 +26,7 @@ _EMOJI_RANGES = (
 
 def fonts_dir() -> Path:
     """The directory handed to libass as its fonts dir, so no system font stands in."""
-    return Path(str(files(__package__).joinpath("fonts")))
+    return Path(str(files(__package__).joinpath("bundled_fonts")))
 
 
 @dataclass(frozen=True)
