@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 WORDS_PER_SECOND = 2.5
 """Spoken Spanish runs at roughly this rate; beat durations follow the text."""
@@ -163,6 +163,21 @@ class RunOptions(BaseModel):
     language: str = "es"
     dialect: str = "neutral"
     template: str = "opinion"
+    formats: list[str] = Field(
+        default_factory=lambda: ["9x16", "16x9"],
+        description="Video formats after approval: 9:16 and 16:9 always, 1:1 and 4:5 if asked.",
+    )
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _known_formats(cls, value: object) -> object:
+        from editorbot.video.formats import parse_formats  # the video kernel imports this module
+
+        if isinstance(value, str):
+            return list(parse_formats(value))
+        if isinstance(value, list | tuple):
+            return list(parse_formats(" ".join(map(str, value))))
+        return value
 
 
 def estimate_seconds(text: str) -> int:

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     telegram_file_url: str = Field(
         default="https://api.telegram.org/file/bot", description="File download base."
     )
+    telegram_upload_limit_mb: float = Field(
+        default=50,
+        gt=0,
+        description="The largest file the bot may send (Telegram: 50; a local Bot API: 2000).",
+    )
     bot_runs: Literal["local", "deployment"] = Field(
         default="local",
         description="local: the bot runs flows itself; deployment: `editorbot serve` runs them.",

@@ -57,6 +57,10 @@ class Storage(ABC):
     def location(self, key: str) -> str:
         """Where a person finds `key` (a path or an s3:// URL)."""
 
+    def link(self, key: str, expires_s: int = 7 * 86400) -> str:
+        """What to hand a person so they can fetch `key`: here, where it is."""
+        return self.location(key)
+
     def put_once(
         self, key: str, data: bytes, content_type: str = "application/octet-stream"
     ) -> None:
@@ -168,6 +172,12 @@ class S3Storage(Storage):
 
     def location(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._key(key)}"
+
+    def link(self, key: str, expires_s: int = 7 * 86400) -> str:
+        """A presigned HTTPS URL: the bucket stays private, the link expires."""
+        return self.client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": self._key(key)}, ExpiresIn=expires_s
+        )
 
 
 _TRANSIENT_S3_CODES = {"500", "502", "503", "504", "SlowDown", "Throttling", "RequestTimeout"}
