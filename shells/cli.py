@@ -150,7 +150,9 @@ def _follow(run, run_key: str, args) -> int:
                 raise
             _say(f"editorbot: run {run.id} failed: {final.message} (--verbose shows the details)")
             return EXIT_FAILED
-    keys = [k for prefix in LAYOUT_PREFIXES for k in storage.list(prefix + run_key)]
+    # The video shelves, until the layout file lists them with the other prefixes.
+    prefixes = dict.fromkeys([*LAYOUT_PREFIXES, "video/short/", "video/long/"])
+    keys = [k for prefix in prefixes for k in storage.list(prefix + run_key)]
     if args.json:
         outcome = {
             "run_id": str(run.id),
@@ -163,13 +165,13 @@ def _follow(run, run_key: str, args) -> int:
         _say(f"{final.name}: {final.message}")
         if final.name == "Published":
             _say(*(f"  {storage.location(k)}" for k in keys if k.startswith("scripts/")))
-        videos = [
-            key
-            for shelf in ("video/short/", "video/long/")
-            for key in storage.list(f"{shelf}{run_key}/")
-            if key.endswith((".mp4", ".otio"))
-        ]
-        _say(*(f"  {storage.location(k)}" for k in videos))
+        _say(
+            *(
+                f"  {storage.location(k)}"
+                for k in keys
+                if k.startswith("video/") and k.endswith((".mp4", ".otio"))
+            )
+        )
     return {"Published": EXIT_PUBLISHED, "Rejected": EXIT_REJECTED}.get(final.name, EXIT_FAILED)
 
 
