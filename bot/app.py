@@ -11,19 +11,24 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    PersistenceInput,
+    PicklePersistence,
     filters,
 )
 from telegram.warnings import PTBUserWarning
 
 from bot import handlers
-from bot.submission import DeploymentSubmission, LocalSubmission
+from bot.context import CONTEXT_TYPES
+from bot.submission import DeploymentSubmission, LocalSubmission, Submission
 from editorbot.errors import EditorBotError
 from editorbot.settings import Settings
-from editorbot.telegram_api import DecisionButton, FloodWait
+from editorbot.telegram_api import DecisionButton, FloodControl
 
 NEW = filters.UpdateType.MESSAGE  # an edited message is not a new note
 NOTE = NEW & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.AUDIO)
 TEXT = NEW & filters.TEXT & ~filters.COMMAND
+PERSISTENCE_INTERVAL_S = 5
+"""How often conversations are written to disk; a stop or a restart writes them at once."""
 
 
 async def register_commands(application: Application) -> None:
@@ -31,9 +36,20 @@ async def register_commands(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(*command) for command in handlers.COMMANDS])
 
 
-def build_application(
-    settings: Settings, submission: LocalSubmission | DeploymentSubmission
-) -> Application:
+def persistence(settings: Settings) -> PicklePersistence:
+    """Each user's conversation (a revision being typed), kept in a file across restarts."""
+    settings.bot_persistence.parent.mkdir(parents=True, exist_ok=True)
+    return PicklePersistence(
+        settings.bot_persistence,
+        # The settings and the submission seam are rebuilt at every start, never stored.
+        store_data=PersistenceInput(
+            bot_data=False, chat_data=False, user_data=True, callback_data=False
+        ),
+        update_interval=PERSISTENCE_INTERVAL_S,
+    )
+
+
+def build_application(settings: Settings, submission: Submission) -> Application:
     """The bot, wired: handlers by filter, one error handler, the submission seam."""
     if settings.telegram_token is None:
         raise EditorBotError(
@@ -47,10 +63,13 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .post_init(register_commands)
-        .rate_limiter(FloodWait())  # a reply hit by flood control waits and goes through
+        .rate_limiter(FloodControl())  # a reply hit by flood control waits and goes through
+        .context_types(CONTEXT_TYPES)
+        .persistence(persistence(settings))
         .build()
     )
-    application.bot_data.update(settings=settings, submission=submission)
+    application.bot_data.settings = settings
+    application.bot_data.submission = submission
 
     allowed = filters.User(user_id=settings.allowed_users)
     # Group -1 runs first: strangers are answered there and nothing else sees their update.
@@ -69,6 +88,8 @@ def build_application(
             states={handlers.NOTES: [MessageHandler(TEXT, handlers.receive_notes)]},
             fallbacks=[CommandHandler("cancel", handlers.stop_revising)],
             allow_reentry=True,
+            name="revising",
+            persistent=True,
         )
     application.add_handlers(
         [

@@ -8,8 +8,9 @@ from uuid import UUID
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
+from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
+from bot.context import BotContext, Revising
 from bot.preferences import load_preferences, save_preferences
 from bot.runs import decide_when_waiting, owns_run, recent_runs, run_state_if_over
 from bot.submission import Note
@@ -53,18 +54,18 @@ COMMANDS = [
 ]
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """Greet the creator and say what the bot does."""
     name = update.effective_user.first_name if update.effective_user else ""
     await update.effective_message.reply_text(f"Hi {name}! {HELP}")
 
 
-async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_help(update: Update, context: BotContext) -> None:
     """Explain what the bot accepts and its commands."""
     await update.effective_message.reply_text(HELP)
 
 
-async def refuse_stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def refuse_stranger(update: Update, context: BotContext) -> None:
     """Politely turn away a user who is not on the allowlist; nothing else runs."""
     user_id = update.effective_user.id if update.effective_user else "unknown"
     await update.effective_message.reply_text(
@@ -74,10 +75,10 @@ async def refuse_stranger(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     raise ApplicationHandlerStop
 
 
-async def refuse_stranger_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def refuse_stranger_button(update: Update, context: BotContext) -> None:
     """Ignore buttons pressed by anyone not on the allowlist."""
     query = update.callback_query
-    if query.from_user.id in context.bot_data["settings"].allowed_users:
+    if query.from_user.id in context.bot_data.settings.allowed_users:
         return  # let the next group handle it
     await query.answer("Sorry, this bot is private.", show_alert=True)
     raise ApplicationHandlerStop
@@ -89,11 +90,11 @@ def _seconds(duration: int | timedelta | None) -> float:
     return float(duration or 0)
 
 
-async def receive_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def receive_note(update: Update, context: BotContext) -> None:
     """Check a voice note, audio or video note and submit it as one run."""
     message = update.effective_message
     attachment = message.effective_attachment
-    settings = context.bot_data["settings"]
+    settings = context.bot_data.settings
     size = attachment.file_size or 0
     seconds = _seconds(getattr(attachment, "duration", None))
     if size > MAX_DOWNLOAD_BYTES:
@@ -111,7 +112,7 @@ async def receive_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _submit(update, context, TELEGRAM_SOURCE + attachment.file_id, attachment.file_unique_id)
 
 
-async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def receive_text(update: Update, context: BotContext) -> None:
     """Submit a typed idea: it has nothing to transcribe and starts at mediation."""
     message = update.effective_message
     await _submit(
@@ -119,9 +120,7 @@ async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
 
 
-async def _submit(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, source: str, note_key: str
-) -> None:
+async def _submit(update: Update, context: BotContext, source: str, note_key: str) -> None:
     message, user = update.effective_message, update.effective_user
     status = await message.reply_text("Received, working on it…")
     options = await asyncio.to_thread(load_preferences, user.id)
@@ -132,7 +131,7 @@ async def _submit(
         chat=ChatTarget(chat_id=message.chat_id, status_message_id=status.id, user_id=user.id),
         options=options,
     )
-    submitted = await asyncio.to_thread(context.bot_data["submission"].submit, note)
+    submitted = await asyncio.to_thread(context.bot_data.submission.submit, note)
     log.info("note %s from user %s is run %s", note_key, user.id, submitted.run_id)
     if submitted.duplicate:
         await status.edit_text(
@@ -141,7 +140,7 @@ async def _submit(
         )
 
 
-async def explain_usage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def explain_usage(update: Update, context: BotContext) -> None:
     """Answer anything the bot cannot use with what it can."""
     await update.effective_message.reply_text(
         "I can only work with voice notes, audio, video notes or typed text.\n\n" + HELP
@@ -169,7 +168,7 @@ async def _mark_draft(update: Update, note: str) -> None:
     )
 
 
-async def decide_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def decide_draft(update: Update, context: BotContext) -> None:
     """Approve or reject the draft whose button was pressed."""
     query = update.callback_query
     button = DecisionButton.parse(query.data)
@@ -186,7 +185,7 @@ async def decide_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _mark_draft(update, f"{past} by {query.from_user.first_name}.")
 
 
-async def ask_for_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def ask_for_notes(update: Update, context: BotContext) -> int:
     """Start a revision: the next text message from this user becomes the notes."""
     query = update.callback_query
     button = DecisionButton.parse(query.data)
@@ -196,11 +195,13 @@ async def ask_for_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     if ended:
         await _mark_draft(update, f"Too late for this button: the run is {ended}.")
         return ConversationHandler.END
-    context.user_data["revising"] = {
-        "run_id": button.run_id,
-        "revision": button.revision,
-        "message": query.message,
-    }
+    context.user_data.revising = Revising(
+        run_id=button.run_id,
+        revision=button.revision,
+        chat_id=query.message.chat_id,
+        message_id=query.message.message_id,
+        draft_html=query.message.text_html,
+    )
     await query.message.reply_text(
         "What should change? Send it as your next message (lines written `old -> new` are "
         "applied as written). /cancel keeps the draft as it is."
@@ -208,35 +209,31 @@ async def ask_for_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return NOTES
 
 
-async def receive_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_notes(update: Update, context: BotContext) -> int:
     """Send the user's notes to the waiting run as a revision request."""
-    revising = context.user_data.pop("revising")
+    revising, context.user_data.revising = context.user_data.revising, None
     message = update.effective_message
     try:
         await asyncio.to_thread(
-            decide_when_waiting,
-            revising["run_id"],
-            "revise",
-            message.text,
-            revision=revising["revision"],
+            decide_when_waiting, revising.run_id, "revise", message.text, revision=revising.revision
         )
     except NotWaiting as stale:
         await message.reply_text(f"That draft is no longer waiting: {stale}")
         return ConversationHandler.END
     await context.bot.edit_message_text(
-        f"{revising['message'].text_html}\n\n<i>Revision asked by "
+        f"{revising.draft_html}\n\n<i>Revision asked by "
         f"{html.escape(update.effective_user.first_name)}.</i>",
-        chat_id=revising["message"].chat_id,
-        message_id=revising["message"].id,
+        chat_id=revising.chat_id,
+        message_id=revising.message_id,
         parse_mode=ParseMode.HTML,
     )
     await message.reply_text("Got it; a new draft is on its way.")
     return ConversationHandler.END
 
 
-async def stop_revising(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def stop_revising(update: Update, context: BotContext) -> int:
     """Leave the draft waiting as it is, without notes."""
-    context.user_data.pop("revising", None)
+    context.user_data.revising = None
     await update.effective_message.reply_text("Fine; the draft still waits for your decision.")
     return ConversationHandler.END
 
@@ -250,7 +247,7 @@ def _keyboard(kind: str, names: list[str], current: str) -> InlineKeyboardMarkup
     )
 
 
-async def choose_dialect(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose_dialect(update: Update, context: BotContext) -> None:
     """Offer the dialect profiles as buttons."""
     options = await asyncio.to_thread(load_preferences, update.effective_user.id)
     await update.effective_message.reply_text(
@@ -259,7 +256,7 @@ async def choose_dialect(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-async def choose_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose_template(update: Update, context: BotContext) -> None:
     """Offer the script templates as buttons."""
     options = await asyncio.to_thread(load_preferences, update.effective_user.id)
     await update.effective_message.reply_text(
@@ -268,7 +265,7 @@ async def choose_template(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
 
 
-async def save_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def save_choice(update: Update, context: BotContext) -> None:
     """Store the dialect or template the user picked as their default."""
     query = update.callback_query
     await query.answer()
@@ -288,7 +285,7 @@ FORMAT_CHOICES = (
 )
 
 
-async def choose_formats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose_formats(update: Update, context: BotContext) -> None:
     """Offer the sets of videos made after approval as buttons."""
     options = await asyncio.to_thread(load_preferences, update.effective_user.id)
     current = ",".join(options.formats)
@@ -306,7 +303,7 @@ async def choose_formats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-async def save_formats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def save_formats(update: Update, context: BotContext) -> None:
     """Store the set of videos the user picked as their default."""
     query = update.callback_query
     await query.answer()
@@ -327,7 +324,7 @@ def _age(when: datetime) -> str:
     return f"{int(max(seconds, 0))}s ago"
 
 
-async def show_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_status(update: Update, context: BotContext) -> None:
     """List the user's recent runs and their states."""
     runs = await asyncio.to_thread(recent_runs, update.effective_user.id)
     if not runs:
@@ -343,7 +340,7 @@ async def show_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await update.effective_message.reply_text("\n".join(lines))
 
 
-async def cancel_run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cancel_run(update: Update, context: BotContext) -> None:
     """Reject a waiting run of the user's (the latest one when no id is given)."""
     message, user_id = update.effective_message, update.effective_user.id
     if context.args:
@@ -371,7 +368,7 @@ async def cancel_run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await message.reply_text(f"Cancelled run {run_id}; nothing will be published.")
 
 
-async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def report_error(update: object, context: BotContext) -> None:
     """Log a failed update with its traceback and tell the user something useful."""
     error = context.error
     log.error("handling an update failed: %s", type(error).__name__, exc_info=error)

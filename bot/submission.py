@@ -79,6 +79,10 @@ class DeploymentSubmission:
             return Submitted(run.id, duplicate=False)
 
 
+Submission = LocalSubmission | DeploymentSubmission
+"""Where the bot's notes run: in the bot's process, or on the served deployment."""
+
+
 def note_tags(note: Note) -> list[str]:
     """The note's tag (its identity), then its creator's."""
     tags = [note_tag(note.note_key)]

@@ -1,40 +1,32 @@
-"""Subtitles from transcript segments: SRT and WebVTT, never overlapping, never backwards."""
+"""Subtitles from transcript segments, written by pysubs2: never overlapping, never backwards."""
+
+import pysubs2
 
 from editorbot.schemas import Segment
 
 
-def _ordered(segments: list[Segment]) -> list[tuple[float, float, str]]:
-    cues, last_end = [], 0.0
+def cues(segments: list[Segment]) -> pysubs2.SSAFile:
+    """The segments as timed cues: empty ones dropped, each starting after the last ends."""
+    subtitles, last_end = pysubs2.SSAFile(), 0
     for segment in segments:
         text = segment.text.strip()
         if not text:
             continue
-        start = max(segment.start, last_end)
-        end = max(segment.end, start + 0.001)
-        cues.append((start, end, text))
+        start = max(round(segment.start * 1000), last_end)
+        end = max(round(segment.end * 1000), start + 1)  # at least a millisecond on screen
+        cue = pysubs2.SSAEvent(start=start, end=end)
+        cue.plaintext = text
+        subtitles.append(cue)
         last_end = end
-    return cues
-
-
-def _stamp(seconds: float, separator: str) -> str:
-    millis = round(seconds * 1000)
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+    return subtitles
 
 
 def to_srt(segments: list[Segment]) -> str:
-    blocks = [
-        f"{i}\n{_stamp(start, ',')} --> {_stamp(end, ',')}\n{text}\n"
-        for i, (start, end, text) in enumerate(_ordered(segments), start=1)
-    ]
-    return "\n".join(blocks)
+    """The segments as SubRip text."""
+    # keep_ssa_tags: the words go out as spoken; braces are not read as ASS style overrides.
+    return cues(segments).to_string("srt", keep_ssa_tags=True)
 
 
 def to_vtt(segments: list[Segment]) -> str:
-    blocks = [
-        f"{_stamp(start, '.')} --> {_stamp(end, '.')}\n{text}\n"
-        for start, end, text in _ordered(segments)
-    ]
-    return "WEBVTT\n\n" + "\n".join(blocks)
+    """The segments as WebVTT text."""
+    return cues(segments).to_string("vtt", keep_ssa_tags=True)

@@ -1,7 +1,6 @@
 """The Telegram Bot API adapter: the pipeline's calls, its button data, its transient errors."""
 
 import asyncio
-import itertools
 import logging
 import re
 import warnings
@@ -15,7 +14,7 @@ from uuid import UUID
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
-from telegram.ext import BaseRateLimiter, ExtBot
+from telegram.ext import AIORateLimiter, ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from editorbot.errors import BadSource
@@ -97,22 +96,26 @@ def flood_wait_s(flood: RetryAfter) -> float:
     return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
-class FloodWait(BaseRateLimiter[None]):
-    """Sits out Telegram's flood control (429 with retry_after), a bounded number of times.
+class _WaitTooLong(Exception):
+    """Carries a flood wait past the bound out of AIORateLimiter's retry loop."""
 
-    Each request is retried on its own, so a draft sent as several messages is never sent
-    twice. A longer wait, or one flood too many, raises RetryAfter to the caller: the task's
-    retries or the bot's error handler.
+    def __init__(self, flood: RetryAfter) -> None:
+        self.flood = flood
+
+
+class FloodControl(AIORateLimiter):
+    """python-telegram-bot's rate limiter, with a bound on how long a flood wait is sat out.
+
+    AIORateLimiter keeps requests under Telegram's published limits and, on a 429, holds
+    requests for its `retry_after` and sends the refused one again, up to `max_retries`
+    times; each request is retried on its own, so a draft sent as several messages is never
+    sent twice. A wait over `max_wait_s` is not sat out: RetryAfter reaches the caller at
+    once (the task's retries, or the bot's error handler), so nothing hangs for minutes.
     """
 
     def __init__(self, max_retries: int = 3, max_wait_s: float = 30) -> None:
-        self.max_retries, self.max_wait_s = max_retries, max_wait_s
-
-    async def initialize(self) -> None:
-        """Nothing to set up: requests are not throttled in advance."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
+        super().__init__(max_retries=max_retries)
+        self.max_wait_s = max_wait_s
 
     async def process_request(
         self,
@@ -121,18 +124,25 @@ class FloodWait(BaseRateLimiter[None]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: None,
+        rate_limit_args: int | None,
     ) -> Any:
-        for attempt in itertools.count():
+        async def within_bound(*call_args: Any, **call_kwargs: Any) -> Any:
             try:
-                return await callback(*args, **kwargs)
+                return await callback(*call_args, **call_kwargs)
             except RetryAfter as flood:
-                wait = flood_wait_s(flood)
-                if attempt >= self.max_retries or wait > self.max_wait_s:
-                    raise
-                log.warning("Telegram asked us to wait %.0f s before %s; waiting", wait, endpoint)
-                await asyncio.sleep(wait + 0.1)  # a little past it: Telegram counts whole seconds
-        raise AssertionError("unreachable")  # pragma: no cover
+                if flood_wait_s(flood) > self.max_wait_s:
+                    raise _WaitTooLong(flood) from None
+                log.warning(
+                    "Telegram asked us to wait %.0f s before %s", flood_wait_s(flood), endpoint
+                )
+                raise
+
+        try:
+            return await super().process_request(
+                within_bound, args, kwargs, endpoint, data, rate_limit_args
+            )
+        except _WaitTooLong as too_long:
+            raise too_long.flood from None
 
 
 def _call(action: Callable[[Bot], Awaitable[T]]) -> T:
@@ -146,7 +156,7 @@ def _call(action: Callable[[Bot], Awaitable[T]]) -> T:
             settings.telegram_token.get_secret_value(),
             base_url=settings.telegram_api_url,
             base_file_url=settings.telegram_file_url,
-            rate_limiter=FloodWait(),
+            rate_limiter=FloodControl(),
         ) as bot:
             return await action(bot)
 

@@ -218,6 +218,7 @@ def bot_process(
                 **{
                     "PREFECT_HOME": str(home / "prefect"),
                     "EDITORBOT_BOT_RUNS": "deployment",
+                    "EDITORBOT_BOT_PERSISTENCE": str(home / "persistence.pickle"),
                     "EDITORBOT_TELEGRAM_API_URL": telegram.api_url,
                     "EDITORBOT_TELEGRAM_FILE_URL": telegram.file_url,
                     **server.client_env,

@@ -30,6 +30,10 @@ def configure_environment(
     """
     if data_dir or "EDITORBOT_STORAGE" not in os.environ:
         os.environ["EDITORBOT_STORAGE"] = f"file://{Path(data_dir or 'data').resolve()}"
+    if data_dir or "EDITORBOT_BOT_PERSISTENCE" not in os.environ:
+        # Beside the artifacts, hidden from the storage's keys like the Prefect home.
+        persistence = Path(data_dir or "data").resolve() / ".bot" / "persistence.pickle"
+        os.environ["EDITORBOT_BOT_PERSISTENCE"] = str(persistence)
     if "PREFECT_API_URL" not in os.environ:
         # No server configured: an embedded one keeps its database beside the artifacts.
         os.environ.setdefault("PREFECT_HOME", str(Path(data_dir or "data").resolve() / ".prefect"))
@@ -47,9 +51,9 @@ def configure_environment(
 
 
 def _language(value: str) -> str:
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
+    from editorbot.whisper import LANGUAGE_CODES
 
-    if value != "auto" and value not in _LANGUAGE_CODES:
+    if value != "auto" and value not in LANGUAGE_CODES:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a Whisper language code (e.g. es, en, auto)"
         )
@@ -113,7 +117,7 @@ def cmd_process(args) -> int:
 
 def _follow(run, run_key: str, args) -> int:
     """Show a run's progress, answer its gate, and turn its end into an exit code."""
-    from editorbot.storage import LAYOUT_PREFIXES, configured_storage, draft_key
+    from editorbot.storage import ARTIFACT_PREFIXES, configured_storage, draft_key
     from flows.approval import expired
 
     storage = configured_storage()
@@ -150,9 +154,7 @@ def _follow(run, run_key: str, args) -> int:
                 raise
             _say(f"editorbot: run {run.id} failed: {final.message} (--verbose shows the details)")
             return EXIT_FAILED
-    # The video shelves, until the layout file lists them with the other prefixes.
-    prefixes = dict.fromkeys([*LAYOUT_PREFIXES, "video/short/", "video/long/"])
-    keys = [k for prefix in prefixes for k in storage.list(prefix + run_key)]
+    keys = [k for prefix in ARTIFACT_PREFIXES for k in storage.list(prefix + run_key)]
     if args.json:
         outcome = {
             "run_id": str(run.id),

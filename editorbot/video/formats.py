@@ -1,7 +1,7 @@
 """The video formats we make, their safe areas, and where each one's files are stored."""
 
 from editorbot.errors import EditorBotError
-from editorbot.run_key import check_run_key
+from editorbot.storage import video_key as storage_video_key
 from editorbot.video.plan import SafeArea, VideoFormat
 
 
@@ -72,4 +72,4 @@ def video_key(run_key: str, fmt: VideoFormat, name: str) -> str:
     """Where a format's file lives: video/long/<run_key>/ for 16:9, video/short/… for the rest."""
     if fmt.shelf == "draft":
         raise ValueError("a draft's preview is stored with the draft, not under video/")
-    return f"video/{fmt.shelf}/{check_run_key(run_key)}/{name}"
+    return storage_video_key(run_key, fmt.shelf, name)

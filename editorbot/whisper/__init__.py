@@ -8,6 +8,20 @@ from pathlib import Path
 from editorbot.schemas import Transcript
 from editorbot.settings import Settings
 
+# fmt: off
+LANGUAGE_CODES = frozenset({
+    "af", "am", "ar", "as", "az", "ba", "be", "bg", "bn", "bo", "br", "bs", "ca", "cs", "cy",
+    "da", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fo", "fr", "gl", "gu", "ha", "haw",
+    "he", "hi", "hr", "ht", "hu", "hy", "id", "is", "it", "ja", "jw", "ka", "kk", "km", "kn",
+    "ko", "la", "lb", "ln", "lo", "lt", "lv", "mg", "mi", "mk", "ml", "mn", "mr", "ms", "mt",
+    "my", "ne", "nl", "nn", "no", "oc", "pa", "pl", "ps", "pt", "ro", "ru", "sa", "sd", "si",
+    "sk", "sl", "sn", "so", "sq", "sr", "su", "sv", "sw", "ta", "te", "tg", "th", "tk", "tl",
+    "tr", "tt", "uk", "ur", "uz", "vi", "yi", "yo", "zh", "yue",
+})
+# fmt: on
+"""The languages Whisper's multilingual models know, by code: the list both engines publish
+(a speech test checks it against them), kept here so a command line checks a code unloaded."""
+
 
 class WhisperEngine(ABC):
     """A loaded speech-to-text model."""

@@ -148,7 +148,7 @@ class FakeTelegram:
         self._loop.run_until_complete(runner.setup())
         site = web.TCPSite(runner, "127.0.0.1", 0)
         self._loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]
+        self.port = runner.addresses[0][1]  # the port the OS picked for port 0
         self._new_update = asyncio.Event()
         self._ready.set()
         self._loop.run_forever()

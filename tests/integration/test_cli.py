@@ -11,9 +11,12 @@ from prefect.settings import PREFECT_API_URL
 
 from editorbot.schemas import Script
 from harness.fake_secrets import PREFECT_AUTH_STRING
+from harness.hostile_notes import HOSTILE_INPUTS, lures_in
 from harness.stack import EDITORBOT, child_env
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.conftest import DATA, SAMPLES
+from tests.opened_files import files_opened_in
+from tests.run_logs import assert_one_warning, run_logs
 
 pytestmark = pytest.mark.slow
 SPANISH = DATA / "es_rioplatense_synth.ogg"
@@ -86,12 +89,8 @@ def test_interactive_revise_then_approve(tmp_path):
     assert "subida de precios" in " ".join(b.text for b in script.beats)
 
 
-@pytest.mark.parametrize("bad", BAD_INPUTS, ids=str)
-def test_bad_input_gets_one_sentence_exit_2_and_the_raw_file_is_kept(
-    tmp_path, bad_inputs, prefect_api, bad
-):
-    note = bad_inputs[bad.name]
-    data_dir = tmp_path / "data"
+def _refused_by_cli(data_dir: Path, note: Path, reason: str, tmp_path: Path) -> str:
+    """Run `process` on a note that must be refused; check what the person sees; the run id."""
     # The session's Prefect server instead of an embedded one per run: ~10 s less per input.
     result = editorbot(
         data_dir,
@@ -105,11 +104,33 @@ def test_bad_input_gets_one_sentence_exit_2_and_the_raw_file_is_kept(
     )
     assert result.returncode == 2, result.stderr
     said = [line for line in result.stderr.splitlines() if line.startswith("editorbot:")]
-    assert len(said) == 1 and bad.reason in said[0], result.stderr
+    assert len(said) == 1 and reason in said[0], result.stderr
     assert "Traceback" not in result.stderr
     (raw,) = [path for path in (data_dir / "audio" / "raw").rglob("*") if path.is_file()]
     assert raw.read_bytes() == note.read_bytes()
     assert not (data_dir / "scripts").exists() and not (data_dir / "drafts").exists()
+    # The operator's side: the run's log holds the sentence once, as a warning.
+    run_id = re.search(r"Run ([0-9a-f-]{36})", result.stderr).group(1)
+    assert_one_warning(run_logs(run_id), said[0].removeprefix("editorbot: "))
+    return run_id
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=str)
+def test_bad_input_gets_one_sentence_exit_2_and_the_raw_file_is_kept(
+    tmp_path, bad_inputs, prefect_api, bad
+):
+    _refused_by_cli(tmp_path / "data", bad_inputs[bad.name], bad.reason, tmp_path)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_INPUTS, ids=str)
+def test_hostile_input_is_refused_and_nothing_it_names_is_opened(
+    tmp_path, hostile_inputs, prefect_api, hostile
+):
+    note = hostile_inputs[hostile.name]
+    with files_opened_in(lures_in(hostile_inputs)) as opened:
+        _refused_by_cli(tmp_path / "data", note, hostile.reason, tmp_path)
+        # The command reads the note itself (the image sequence's sits among the lures).
+        assert opened() - {note.name} == set()
 
 
 def test_missing_file_and_unknown_template_are_explained(tmp_path):

@@ -13,7 +13,7 @@ from editorbot.errors import BadAudio
 from editorbot.run_key import make_run_key, run_key_slug
 from editorbot.schemas import RunOptions, Script
 from editorbot.settings import get_settings
-from editorbot.storage import configured_storage, open_storage
+from editorbot.storage import ARTIFACT_PREFIXES, configured_storage, open_storage
 from editorbot.whisper import get_engine
 from flows.approval import NotWaiting, decide
 from flows.local_run import LocalRun
@@ -166,17 +166,17 @@ def test_bad_audio_fails_with_a_sentence_and_keeps_the_raw_note(data_dir, tmp_pa
     assert storage.list("audio/raw/") and storage.list("scripts/") == []
 
 
-def test_the_flow_stores_everything_in_s3(s3_endpoint, monkeypatch):
-    monkeypatch.setenv("EDITORBOT_STORAGE", "s3://editorbot-test/flow")
+def test_the_flow_stores_everything_in_s3(s3_endpoint, s3_bucket, monkeypatch):
+    monkeypatch.setenv("EDITORBOT_STORAGE", f"s3://{s3_bucket}")
     monkeypatch.setenv("EDITORBOT_S3_ENDPOINT_URL", s3_endpoint)
     run = _start("s3")
     _at_gate(run)
     run.decide("approve")
     run_key = run.result(120).result().run_key
-    storage = open_storage("s3://editorbot-test/flow", s3_endpoint_url=s3_endpoint)
+    storage = open_storage(f"s3://{s3_bucket}", s3_endpoint_url=s3_endpoint)
     Script.model_validate_json(storage.get(f"scripts/{run_key}.json"))
-    shelves = {k.replace(run_key, "KEY") for k in storage.list() if run_key in k}
-    assert shelves == {
+    keys = [k for prefix in ARTIFACT_PREFIXES for k in storage.list(prefix + run_key)]
+    assert {k.replace(run_key, "KEY") for k in keys} == {
         "audio/raw/KEY.ogg",
         "audio/cleaned/KEY.wav",
         "subtitles/KEY.srt",
@@ -189,7 +189,7 @@ def test_the_flow_stores_everything_in_s3(s3_endpoint, monkeypatch):
         *(f"video/short/KEY/{n}" for n in ("9x16.mp4", "9x16.ass", "9x16.srt", "plan.json")),
         *(f"video/long/KEY/{n}" for n in ("16x9.mp4", "16x9.ass", "16x9.srt", "plan.json")),
         "video/short/KEY/timeline.otio",
-    }
+    }, keys
 
 
 def _transcription_limit():

@@ -10,9 +10,9 @@ def test_srt_and_vtt_formats():
         Segment(start=2.5, end=3661.2, text="Adiós."),
     ]
     assert to_srt(segments) == (
-        "1\n00:00:00,000 --> 00:00:02,500\nHola.\n\n2\n00:00:02,500 --> 01:01:01,200\nAdiós.\n"
+        "1\n00:00:00,000 --> 00:00:02,500\nHola.\n\n2\n00:00:02,500 --> 01:01:01,200\nAdiós.\n\n"
     )
-    assert to_vtt(segments).startswith("WEBVTT\n\n00:00:00.000 --> 00:00:02.500\nHola.\n")
+    assert to_vtt(segments).startswith("WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.500\nHola.\n")
 
 
 def test_overlapping_segments_are_clamped_and_empty_ones_dropped():
@@ -23,3 +23,9 @@ def test_overlapping_segments_are_clamped_and_empty_ones_dropped():
     ]
     lines = [line for line in to_srt(segments).splitlines() if "-->" in line]
     assert lines == ["00:00:00,000 --> 00:00:03,000", "00:00:03,000 --> 00:00:03,001"]
+
+
+def test_the_words_go_out_as_spoken_even_with_braces_and_tags():
+    segments = [Segment(start=0, end=1, text="{dijo} <i>que</i> sí")]
+    assert to_srt(segments).splitlines()[2] == "{dijo} <i>que</i> sí"
+    assert to_vtt(segments).splitlines()[4] == "{dijo} <i>que</i> sí"

@@ -13,7 +13,7 @@ from editorbot.settings import get_settings
 from editorbot.telegram_api import (
     CALLBACK_DATA_LIMIT,
     DecisionButton,
-    FloodWait,
+    FloodControl,
     flood_wait_s,
     telegram_file_id,
 )
@@ -104,7 +104,7 @@ def test_the_token_is_never_shown(monkeypatch):
     assert "TEST-TOKEN" not in repr(settings) and "TEST-TOKEN" not in str(settings)
 
 
-def _flooded_calls(limiter: FloodWait, waits: list) -> tuple[int, BaseException | None]:
+def _flooded_calls(limiter: FloodControl, waits: list) -> tuple[int, BaseException | None]:
     """Send one request through `limiter` to a server that floods it `waits` times."""
     calls = 0
 
@@ -127,11 +127,11 @@ def _flooded_calls(limiter: FloodWait, waits: list) -> tuple[int, BaseException 
 
 def test_flood_waits_are_sat_out_a_bounded_number_of_times():
     short = timedelta(milliseconds=10)
-    assert _flooded_calls(FloodWait(max_retries=2), [short, short]) == (3, None)
-    calls, error = _flooded_calls(FloodWait(max_retries=2), [short] * 3)
+    assert _flooded_calls(FloodControl(max_retries=2), [short, short]) == (3, None)
+    calls, error = _flooded_calls(FloodControl(max_retries=2), [short] * 3)
     assert calls == 3 and isinstance(error, RetryAfter)
 
 
 def test_a_flood_wait_longer_than_the_bound_is_not_sat_out():
-    calls, error = _flooded_calls(FloodWait(max_wait_s=30), [31])
+    calls, error = _flooded_calls(FloodControl(max_wait_s=30), [31])
     assert calls == 1 and flood_wait_s(error) == 31

@@ -4,18 +4,11 @@ locals {
   # Account ID keeps the global bucket name unique without hard-coding it.
   bucket_name = coalesce(var.bucket_name, "${var.name}-content-${data.aws_caller_identity.current.account_id}")
 
-  # The layout the application writes (DESIGN.md "S3 layout"); results/ holds
-  # Prefect's persisted task results so a new VM can resume cached work.
-  prefixes = {
-    audio_raw     = "audio/raw/"
-    audio_cleaned = "audio/cleaned/"
-    subtitles     = "subtitles/"
-    drafts        = "drafts/"
-    scripts       = "scripts/"
-    video_short   = "video/short/"
-    video_long    = "video/long/"
-    results       = "results/"
-  }
+  # Every prefix the application reads or writes, from the file the Python package ships
+  # and its storage reads (editorbot/layout.json): the iam module grants exactly these, so
+  # a prefix new in code is granted here by construction, never by a second copy.
+  layout   = jsondecode(file("${path.module}/../../../editorbot/layout.json"))
+  prefixes = { for area, entry in local.layout.prefixes : area => entry.prefix }
 }
 
 resource "aws_kms_key" "this" {

@@ -199,6 +199,7 @@ def bot_settings(telegram, data_dir, monkeypatch):
     monkeypatch.setenv("EDITORBOT_TELEGRAM_FILE_URL", telegram.file_url)
     monkeypatch.setenv("EDITORBOT_ALLOWED_USERS", f"{CREATOR},{COLLEAGUE}")
     monkeypatch.setenv("EDITORBOT_APPROVAL_POLL_S", "1")
+    monkeypatch.setenv("EDITORBOT_BOT_PERSISTENCE", str(data_dir / ".bot" / "persistence.pickle"))
     return get_settings()
 
 

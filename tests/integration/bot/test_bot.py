@@ -6,10 +6,15 @@ import logging
 import pytest
 from prefect import get_client
 
+from bot.app import build_application
+from bot.submission import LocalSubmission
 from editorbot.schemas import Script
 from flows.runs import note_tag, runs_tagged, user_tag
+from harness.hostile_notes import HOSTILE_INPUTS, lures_in
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
-from tests.integration.bot.conftest import STRANGER, TOKEN
+from tests.integration.bot.conftest import CREATOR, STRANGER, TOKEN, Creator, RunningBot
+from tests.opened_files import files_opened_in
+from tests.run_logs import assert_one_warning, run_logs
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
@@ -90,6 +95,34 @@ def test_revise_takes_the_next_message_as_notes_and_sends_a_new_draft(creator):
     script_json = next(d for d in documents if d.params["document"]["filename"].endswith(".json"))
     script = json.loads(script_json.params["document"]["data"])
     assert script["metadata"]["reviewer_notes"] == ["inflación -> subida de precios"]
+
+
+def test_notes_typed_after_a_restart_of_the_bot_still_revise_the_draft(
+    prefect_api, bot_settings, telegram
+):
+    submission = LocalSubmission()  # the runs live on in this process across the restart
+    running = RunningBot(build_application(bot_settings, submission), submission)
+    running.start()
+    try:
+        creator = Creator(telegram, CREATOR)
+        creator.send_voice()
+        first = creator.wait_draft()
+        creator.press(first, "Revise")
+        creator.wait_reply("What should change?")
+        running.stop()
+        running = RunningBot(build_application(bot_settings, submission), submission)
+        running.start()
+        creator.send_text("inflación -> subida de precios")
+        second = creator.wait_draft(2)
+        assert "subida de precios" in second.params["text"]
+        creator.wait_reply("new draft is on its way")
+        received = [c for c in creator.sent("sendMessage") if c.params["text"].startswith("Rec")]
+        assert len(received) == 1  # the voice note's: the notes were not taken for a new note
+    finally:
+        try:
+            running.end_waiting_runs()
+        finally:
+            running.stop()
 
 
 def test_reject_publishes_nothing_and_a_stale_button_says_so(creator, data_dir):
@@ -197,16 +230,11 @@ def test_anything_else_gets_the_help_text(creator):
     creator.wait_reply("I can only work with voice notes")
 
 
-@pytest.mark.parametrize("bad", BAD_INPUTS, ids=str)
-def test_a_bad_note_gets_its_reason_in_the_chat_and_nothing_is_published(
-    creator, bad_inputs, data_dir, monkeypatch, bad
-):
-    monkeypatch.setenv("EDITORBOT_MAX_AUDIO_SECONDS", str(MAX_AUDIO_SECONDS))
-    note = bad_inputs[bad.name].read_bytes()
-    # A document declares no duration, so only the run itself can find the tone too long.
-    creator.send_voice(data=note, as_document=bad.name == "overlong-tone")
+def _refused_in_chat(creator, running_bot, data_dir, note: bytes, reason: str, **sent) -> None:
+    """Send a note that must be refused; check the chat, the storage and the run's log."""
+    creator.send_voice(data=note, **sent)
     failure = creator.wait_reply("could not be turned into a script", timeout=180)
-    assert bad.reason in failure.params["text"]
+    assert reason in failure.params["text"]
     said = [c.params["text"] for c in creator.sent("sendMessage")]
     assert not [text for text in said if "Traceback" in text or "on our side" in text], said
     assert not [c for c in creator.sent("sendMessage") if "reply_markup" in c.params]  # no draft
@@ -214,6 +242,33 @@ def test_a_bad_note_gets_its_reason_in_the_chat_and_nothing_is_published(
     assert not (data_dir / "drafts").exists() and not (data_dir / "scripts").exists()
     (raw,) = [path for path in (data_dir / "audio" / "raw").rglob("*") if path.is_file()]
     assert raw.read_bytes() == note
+    (run,) = running_bot.submission.runs.values()
+    sentence = failure.params["text"].split("could not be turned into a script: ")[-1]
+    assert_one_warning(run_logs(run.id), sentence)
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=str)
+def test_a_bad_note_gets_its_reason_in_the_chat_and_nothing_is_published(
+    creator, running_bot, bad_inputs, data_dir, monkeypatch, bad
+):
+    monkeypatch.setenv("EDITORBOT_MAX_AUDIO_SECONDS", str(MAX_AUDIO_SECONDS))
+    note = bad_inputs[bad.name].read_bytes()
+    # A document declares no duration, so only the run itself can find the tone too long.
+    as_document = bad.name == "overlong-tone"
+    _refused_in_chat(creator, running_bot, data_dir, note, bad.reason, as_document=as_document)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_INPUTS, ids=str)
+def test_a_hostile_note_gets_a_sentence_and_nothing_it_names_is_opened(
+    creator, running_bot, hostile_inputs, data_dir, monkeypatch, caplog, hostile
+):
+    monkeypatch.setenv("EDITORBOT_MAX_AUDIO_SECONDS", str(MAX_AUDIO_SECONDS))
+    note = hostile_inputs[hostile.name].read_bytes()
+    with files_opened_in(lures_in(hostile_inputs)) as opened:
+        _refused_in_chat(creator, running_bot, data_dir, note, hostile.reason)
+        assert opened() == set()
+    # The bot's own process log (its flow runs log there too): no error, no traceback.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
 def test_an_unanswered_draft_expires_and_the_user_is_told(creator, running_bot, monkeypatch):

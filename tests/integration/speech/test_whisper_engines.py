@@ -6,7 +6,7 @@ import pytest
 from engines_under_test import engine_settings, openai_whisper_missing
 
 from bench.wer import word_error_rate
-from editorbot.whisper import get_engine
+from editorbot.whisper import LANGUAGE_CODES, get_engine
 from editorbot.whisper.convert import converted_base_model
 
 
@@ -50,6 +50,14 @@ def test_auto_detects_spanish_and_reports_how_sure_it_is(engine, transcript_of):
     assert transcript.language == "es"
     assert 0.5 < transcript.language_probability <= 1.0
     assert "colectivo" in transcript.text.lower()
+
+
+def test_our_language_codes_are_the_ones_the_engine_publishes(engine):
+    if engine.name == "faster-whisper":
+        published = engine._model.supported_languages
+    else:
+        from whisper.tokenizer import LANGUAGES as published
+    assert set(published) == LANGUAGE_CODES
 
 
 def test_the_model_is_loaded_once_per_process(engine, model_cache):

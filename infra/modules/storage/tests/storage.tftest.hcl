@@ -58,7 +58,7 @@ run "bucket_is_private_versioned_encrypted_tls_only" {
   }
 
   assert {
-    condition     = output.prefixes.audio_raw == "audio/raw/" && output.prefixes.video_long == "video/long/" && length(output.prefixes) == 8
-    error_message = "prefix layout changed"
+    condition     = output.prefixes.preferences == "preferences/" && output.prefixes.results == "results/"
+    error_message = "the layout read from editorbot/layout.json lacks preferences/ or results/"
   }
 }
