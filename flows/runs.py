@@ -20,7 +20,7 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
-from prefect.exceptions import ObjectNotFound
+from prefect.exceptions import FlowRunWaitTimeout, ObjectNotFound
 from prefect.flow_runs import wait_for_flow_run
 from prefect.states import State
 from prefect.utilities.asyncutils import run_coro_as_sync
@@ -107,9 +107,15 @@ def wait_for_state(
 
 
 def wait_for_end(run_id: UUID, timeout_s: float = 240) -> State:
-    """The run's final state, once it has one (Prefect's `wait_for_flow_run`).
-
-    Raises prefect.exceptions.FlowWaitTimeout after `timeout_s`.
-    """
-    run = run_coro_as_sync(wait_for_flow_run(run_id, timeout=int(timeout_s)))
-    return run.state
+    """The run's final state, once it has one: Prefect's `wait_for_flow_run`, which listens to
+    the server's events. Raises TimeoutError after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    try:
+        run = run_coro_as_sync(wait_for_flow_run(run_id, timeout=max(1, int(timeout_s))))
+    except FlowRunWaitTimeout:
+        raise TimeoutError(f"run {run_id} has not ended after {timeout_s:.0f} s") from None
+    if run.state is not None and run.state.is_final():
+        return run.state
+    # Prefect's event subscription replays the run's recent events, so a final state the run
+    # left when it was replayed (Crashed, Failed) ends that wait early: poll for the rest.
+    return wait_for_state(run_id, State.is_final, max(deadline - time.monotonic(), 1.0))

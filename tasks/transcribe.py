@@ -1,11 +1,13 @@
 """Speech to text with the process-wide Whisper model; cached, so it never runs twice."""
 
+import logging
 import tempfile
 from pathlib import Path
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 from prefect.concurrency.sync import concurrency
+from prefect.exceptions import MissingContextError
 
 from editorbot.errors import BadAudio
 from editorbot.schemas import StoredAudio, Transcript
@@ -23,6 +25,9 @@ The holder renews the lease while it works; Prefect's default of 300 s held ever
 note back for five minutes after a runner died mid-transcription.
 """
 
+SLOT_TAKEN = "Transcription slot taken; transcribing"
+SLOT_RELEASED = "Transcribed; releasing the transcription slot"
+
 NO_SPEECH = "We heard no speech in this note; please record it again, close to the microphone."
 
 
@@ -31,15 +36,23 @@ def transcribe(audio: StoredAudio, language: str) -> Transcript:
     """Transcribe the cleaned note (`language`: "es", "auto"…); BadAudio if no word is heard."""
     settings = get_settings()
     storage = configured_storage(settings)
+    try:
+        log = get_run_logger()  # its lines reach the run's page
+    except MissingContextError:  # called as a plain function (the benchmark's direct path)
+        log = logging.getLogger(__name__)
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "note.wav"
         wav.write_bytes(storage.get(audio.key))
         # Local runs and `editorbot serve` create the limit; without it (deleted by hand)
         # this takes no slot and waits for nothing rather than failing the run.
         with concurrency(TRANSCRIPTION_SLOTS, occupy=1, lease_duration=SLOT_LEASE_S, strict=False):
+            # Both lines are written inside the slot: the run page (and a test) shows when
+            # this note held it, and a note queued behind another shows the wait.
+            log.info(SLOT_TAKEN)
             # Loaded inside the slot: a queued note waits without holding a model in memory.
             engine = get_engine(settings)
             transcript = engine.transcribe(wav, language, settings.whisper_beam_size)
+            log.info(f"{SLOT_RELEASED}: {len(transcript.segments)} segments")
     if not transcript.text:
         # A tone, music or noise loud enough to pass the silence check: there are no words
         # to structure, and the creator can fix that, so it is their sentence, not our error.

@@ -319,6 +319,53 @@ def test_audio_sent_as_a_file_is_a_note_too(creator, telegram):
     assert len(telegram.calls_to("getFile")) == 1
 
 
+def test_a_video_note_is_a_note_too(creator, telegram, spanish_as):
+    video = spanish_as("mp4")
+    creator.send_attachment(
+        "video_note", video, "video_notes/{file_id}.mp4", length=240, duration=9
+    )
+    draft = creator.wait_draft()
+    assert "inflación" in draft.params["text"]
+    assert [c.params["path"] for c in telegram.calls_to("file")] == [
+        next(iter(telegram.files.values())).path
+    ]
+
+
+def test_an_audio_message_is_a_note_too(creator, telegram, spanish_as):
+    mp3 = spanish_as("mp3")
+    creator.send_attachment(
+        "audio", mp3, "music/{file_id}.mp3", duration=9, mime_type="audio/mpeg", title="idea"
+    )
+    draft = creator.wait_draft()
+    assert "inflación" in draft.params["text"]
+    assert len(telegram.calls_to("getFile")) == 1
+
+
+def test_with_nobody_allowed_everyone_is_refused_and_nothing_runs(
+    prefect_api, bot_settings, telegram
+):
+    nobody = bot_settings.model_copy(update={"allowed_users": frozenset()})
+    submission = LocalSubmission()
+    running = RunningBot(build_application(nobody, submission), submission)
+    running.start()
+    try:
+        creator = Creator(telegram, CREATOR)  # allowed in every other test
+        runs_before = flow_run_count()
+        creator.send_voice()
+        creator.wait_reply("this bot is private")
+        creator.send_text("Che, el colectivo está carísimo.")
+        creator.send_text("/help")
+        replies = creator.telegram.wait_for(
+            lambda c: c.method == "sendMessage" and "this bot is private" in c.params["text"],
+            count=3,
+        )
+        assert all(str(CREATOR) in reply.params["text"] for reply in replies)  # says the id
+        assert telegram.calls_to("getFile") == [] and submission.runs == {}
+        assert flow_run_count() == runs_before
+    finally:
+        running.stop()
+
+
 def test_an_edited_message_is_not_a_new_note(creator, telegram):
     message = creator._message(text="Che, el colectivo está carísimo.")
     telegram.push({"edited_message": {**message, "edit_date": message["date"] + 5}})
