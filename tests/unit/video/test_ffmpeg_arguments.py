@@ -1,19 +1,9 @@
-"""ffmpeg argument lists from a plan, and the start-up check for libass, without rendering."""
-
-import os
-import stat
+"""ffmpeg argument lists from a plan, without running ffmpeg."""
 
 import pytest
 
 from editorbot.schemas import Role
-from editorbot.video import ffmpeg as video_ffmpeg
-from editorbot.video.ffmpeg import (
-    RenderFiles,
-    VideoToolMissing,
-    background_arguments,
-    check_ffmpeg,
-    render_arguments,
-)
+from editorbot.video.ffmpeg import RenderFiles, background_arguments, render_arguments
 from editorbot.video.plan import Background
 from tests.unit.video.conftest import plan_for, script_of, spoken, transcript_of
 
@@ -85,32 +75,3 @@ def test_a_typed_idea_gets_a_silent_track_of_the_storyboards_length():
 def test_file_names_that_would_need_escaping_in_a_filter_graph_are_refused():
     with pytest.raises(ValueError, match="plain file name"):
         RenderFiles(subtitles="my captions:1.ass")
-
-
-def _fake_ffmpeg(directory, filters: str):
-    """An ffmpeg on PATH that lists `filters`: a build made without libass."""
-    program = directory / "ffmpeg"
-    program.write_text(f"#!/bin/sh\ncat <<'END'\n{filters}\nEND\n")
-    program.chmod(program.stat().st_mode | stat.S_IXUSR)
-    return program
-
-
-def test_an_ffmpeg_without_libass_is_named_with_a_sentence(tmp_path, monkeypatch):
-    program = _fake_ffmpeg(tmp_path, " ... drawtext          V->V       Draw text.")
-    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
-    video_ffmpeg._filters.cache_clear()
-
-    with pytest.raises(VideoToolMissing, match=f"The ffmpeg at {program} was built without libass"):
-        check_ffmpeg()
-
-
-def test_no_ffmpeg_at_all_is_a_sentence_too(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATH", str(tmp_path))
-
-    with pytest.raises(VideoToolMissing, match="ffmpeg is not installed"):
-        check_ffmpeg()
-
-
-def test_the_systems_ffmpeg_has_libass():
-    video_ffmpeg._filters.cache_clear()
-    check_ffmpeg()
