@@ -11,7 +11,7 @@ from editorbot.schemas import ChatTarget, RunOptions
 from flows.local_run import LocalRun
 from flows.recovery import close_superseded
 from flows.replay import schedule_replay
-from flows.runs import PUBLISHED, note_tag, runs_tagged, user_tag
+from flows.runs import PUBLISHED, VIDEO_FAILED, note_tag, runs_tagged, user_tag
 
 
 @dataclass(frozen=True)
@@ -111,9 +111,12 @@ def note_tags(note: Note) -> list[str]:
     return tags
 
 
+PUBLISHED_STATES = (PUBLISHED, VIDEO_FAILED)
+
+
 def published(run: FlowRun) -> bool:
-    """Whether the run ended by publishing its script."""
-    return run.state is not None and run.state.is_completed() and run.state.name == PUBLISHED
+    """Whether the run ended by publishing its script (its videos perhaps still to replay)."""
+    return run.state is not None and run.state.is_final() and run.state.name in PUBLISHED_STATES
 
 
 def stands(run: FlowRun) -> bool:

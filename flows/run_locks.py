@@ -84,12 +84,12 @@ def crash_runs_without_process() -> list[UUID]:
         finally:
             os.close(handle)
     if not alive and PREFECT_API_URL.value() is None:
-        # Embedded Prefect: a dead process's transcription slot is never given back (its
-        # lease died with that process's server), and with no run executing on this
+        # Embedded Prefect: a dead process's transcription or render slot is never given back
+        # (its lease died with that process's server), and with no run executing on this
         # machine (a run takes its lock before its first step), nobody holds one now.
-        from flows.transcription_limit import release_transcription_slots
+        from flows.transcription_limit import release_all_slots
 
-        release_transcription_slots()
+        release_all_slots()
     return crashed
 
 

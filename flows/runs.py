@@ -28,6 +28,8 @@ from prefect.utilities.asyncutils import run_coro_as_sync
 PRODUCT_TAG = "editorbot"
 PUBLISHED = "Published"
 """The name of the state a run ends in once its approved script is published."""
+VIDEO_FAILED = "VideoFailed"
+"""The state of a run whose script is published but a video is missing; replay renders it."""
 _RUN_KEY, _NOTE, _USER = "run-key:", "note:", "user:"
 
 

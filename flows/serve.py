@@ -18,7 +18,7 @@ from editorbot.schemas import ChatTarget, RunOptions
 from flows.recovery import keep_recovering_deployment_runs
 from flows.results import results_beside_artifacts
 from flows.runs import PRODUCT_TAG, run_tags
-from flows.transcription_limit import ensure_transcription_limit
+from flows.transcription_limit import ensure_render_limit, ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
 
 DEPLOYMENT = "voice-to-script/voice-to-script"
@@ -74,6 +74,7 @@ def ensure_silent_run_automation() -> None:
 def serve_voice_to_script(transcription_slots: int = 1, max_runs: int | None = None) -> None:
     """Register the deployment and execute its runs here until interrupted."""
     ensure_transcription_limit(transcription_slots)
+    ensure_render_limit()
     ensure_silent_run_automation()
     deployment = voice_to_script.to_deployment(
         name="voice-to-script",

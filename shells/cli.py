@@ -131,10 +131,17 @@ def cmd_process(args) -> int:
         raise BadSource(f"There is no file at {args.file}; check the path and try again.")
     from editorbot.run_key import make_run_key
     from editorbot.schemas import RunOptions
+    from editorbot.video.ffmpeg import check_ffmpeg
     from flows.local_run import LocalRun
 
+    check_ffmpeg()  # before the note is processed: its videos need ffmpeg with libass
     run_key = make_run_key("cli", hashlib.sha256(source.read_bytes()).hexdigest()[:12])
-    options = RunOptions(language=args.language, dialect=args.dialect, template=args.template)
+    options = RunOptions(
+        language=args.language,
+        dialect=args.dialect,
+        template=args.template,
+        formats=args.formats,
+    )
     run = LocalRun(str(source.resolve()), run_key, options)
     return _follow(run, run_key, args)
 
@@ -142,7 +149,7 @@ def cmd_process(args) -> int:
 def _follow(run, run_key: str, args) -> int:
     """Show a run's progress, answer its gate, and turn its end into an exit code."""
     from editorbot.drafts import read_draft
-    from editorbot.storage import ARTIFACT_PREFIXES, configured_storage
+    from editorbot.storage import ARTIFACT_PREFIXES, configured_storage, draft_key
     from flows.approval import DraftReplaced, NotWaiting, expired, waiting_draft
 
     storage = configured_storage()
@@ -159,6 +166,10 @@ def _follow(run, run_key: str, args) -> int:
         draft = read_draft(storage, run_key)
         print(draft.markdown, file=sys.stderr if args.json else sys.stdout, flush=True)
         _say(f"Draft {draft.digest}")
+        previews = storage.list(draft_key(run_key, "preview-"))
+        if previews:
+            newest = max(previews, key=lambda k: int(k.rsplit("-", 1)[1].removesuffix(".mp4")))
+            _say(f"Preview of this draft: {storage.location(newest)}")
         answer = _gate_answer(args, run, waiting)
         gate_closed_elsewhere = answer is None
         if answer is not None:
@@ -196,6 +207,13 @@ def _follow(run, run_key: str, args) -> int:
         _say(f"{final.name}: {final.message}")
         if final.name == "Published":
             _say(*(f"  {storage.location(k)}" for k in keys if k.startswith("scripts/")))
+        _say(
+            *(
+                f"  {storage.location(k)}"
+                for k in keys
+                if k.startswith("video/") and k.endswith((".mp4", ".otio"))
+            )
+        )
     return {"Published": EXIT_PUBLISHED, "Rejected": EXIT_REJECTED}.get(final.name, EXIT_FAILED)
 
 
@@ -237,8 +255,10 @@ def cmd_serve(args) -> int:
             "editorbot serve needs a Prefect server: start one (prefect server start, or the "
             "compose stack) and set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api."
         )
+    from editorbot.video.ffmpeg import check_ffmpeg
     from flows.serve import serve_voice_to_script
 
+    check_ffmpeg()  # a runner that cannot render would fail every approved note's videos
     serve_voice_to_script(args.transcription_slots, args.run_slots)
     return 0
 
@@ -281,6 +301,10 @@ def cmd_bot(args) -> int:
     from editorbot.settings import get_settings
 
     settings = get_settings()
+    if settings.bot_runs == "local":
+        from editorbot.video.ffmpeg import check_ffmpeg
+
+        check_ffmpeg()  # this process runs the flows, and so renders the videos
     # A service: its own INFO lines are shown (Prefect's set-up mutes the console otherwise),
     # as JSON or text per settings, with secrets redacted either way.
     install_handler(settings.log_format, secret_values(settings))
@@ -330,6 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=template_names(),
         default="opinion",
         help="the script family (default opinion)",
+    )
+    process.add_argument(
+        "--formats",
+        default="",
+        help="videos besides 9:16 and 16:9, made after approval: 1:1, 4:5 or both "
+        "(e.g. --formats 1:1,4:5)",
     )
     process.set_defaults(handler=cmd_process)
 
