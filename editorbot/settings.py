@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     whisper_beam_size: int = Field(default=1, ge=1, le=10)
     whisper_threads: int = Field(default=0, ge=0, description="0 uses every core.")
     model_cache: Path = Field(default_factory=_default_model_cache)
+    transcription: Literal["in-process", "worker"] = Field(
+        default="in-process",
+        description=(
+            "in-process: the process running the flow loads the model; worker: the flow hands "
+            "each note to `editorbot transcriber`, which keeps it loaded (`editorbot serve`)."
+        ),
+    )
     max_audio_seconds: float = Field(default=600.0, gt=0)
     silence_dbfs: float = Field(
         default=-50.0, description="A note whose loudest moment is below this is silence."

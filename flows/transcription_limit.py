@@ -9,7 +9,7 @@ from prefect.client.schemas.actions import (
 )
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-from tasks.transcribe import TRANSCRIPTION_SLOTS
+from tasks.recognize_speech import TRANSCRIPTION_SLOTS
 
 
 def ensure_transcription_limit(slots: int, resize: bool = True) -> None:

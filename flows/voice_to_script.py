@@ -69,7 +69,7 @@ def voice_to_script(
         raw = download(source, run_key)
         cleaned = normalize_audio(raw, run_key)
         _tell(chat, Step(step="transcribing"))
-        transcript = transcribe(cleaned, options.language)
+        transcript = transcribe(cleaned, options.language, chat)
         write_subtitles(transcript, run_key)
         text, language = transcript.text, transcript.language
 

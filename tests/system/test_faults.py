@@ -14,7 +14,7 @@ from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
 from harness.runner import kill_group, served_deployment, task_states
 from harness.stack import EDITORBOT, child_env
-from tasks.transcribe import SLOT_LEASE_S, TRANSCRIPTION_SLOTS
+from tasks.recognize_speech import SLOT_LEASE_S, TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 
 pytestmark = pytest.mark.slow
