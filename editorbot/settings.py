@@ -1,5 +1,7 @@
 """One settings class for the whole application, read from `EDITORBOT_*` variables."""
 
+import functools
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -14,7 +16,8 @@ def _default_model_cache() -> Path:
 class Settings(BaseSettings):
     """Runtime configuration; construct it where it is used, never at import time."""
 
-    model_config = SettingsConfigDict(env_prefix="EDITORBOT_", extra="ignore")
+    # Frozen: get_settings hands the same instance to every caller until the environment changes.
+    model_config = SettingsConfigDict(env_prefix="EDITORBOT_", extra="ignore", frozen=True)
 
     storage: str = Field(
         default="file://./data",
@@ -103,5 +106,22 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
-    """Read the settings from the environment as it is now."""
+    """The settings of the environment as it is now, read again only when it has changed.
+
+    A flow run asks for them a dozen times; reading them each time cost ~10 ms a call.
+    """
+    return _settings_of(
+        tuple(
+            sorted(
+                (name, value)
+                for name, value in os.environ.items()
+                # Names are matched without case; HOME places the default model cache.
+                if name.upper().startswith("EDITORBOT_") or name == "HOME"
+            )
+        )
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_of(environment: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()

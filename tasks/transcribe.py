@@ -67,17 +67,20 @@ def _in_worker(audio: StoredAudio, language: str, chat: _ChatProgress) -> Transc
     with get_client(sync_client=True) as client:
         while True:
             future.wait(WORKER_POLL_S)
-            if future.state.is_final():
+            state = future.state
+            if state.is_final():
                 return future.result()
             progress = _artifact(client, progress_id)
-            sign = (future.state.type, progress.updated, progress.description)
+            sign = (state.type, progress.updated, progress.description)
             if sign != seen:
                 seen, last_sign = sign, time.monotonic()
                 chat.show(progress.description or "")
             if time.monotonic() - last_sign < WORKER_SILENCE_S:
                 continue
             if not _worker_listening(client):
-                chat.show("waiting for the transcriber to come back")
+                # Nobody to resend to: the silence counts from when a worker is back.
+                chat.show("waiting for a transcriber")
+                last_sign = time.monotonic()
                 continue
             # Silent while a worker listens: the one that held the note died, or the server
             # lost its queue in a restart. The cache makes a second copy cost nothing if the
