@@ -20,7 +20,7 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
-from prefect.exceptions import ObjectNotFound
+from prefect.exceptions import FlowRunWaitTimeout, ObjectNotFound
 from prefect.flow_runs import wait_for_flow_run
 from prefect.states import State
 from prefect.utilities.asyncutils import run_coro_as_sync
@@ -109,7 +109,17 @@ def wait_for_state(
 def wait_for_end(run_id: UUID, timeout_s: float = 240) -> State:
     """The run's final state, once it has one (Prefect's `wait_for_flow_run`).
 
-    Raises prefect.exceptions.FlowWaitTimeout after `timeout_s`.
+    Raises prefect.exceptions.FlowRunWaitTimeout after `timeout_s`.
     """
-    run = run_coro_as_sync(wait_for_flow_run(run_id, timeout=int(timeout_s)))
-    return run.state
+    deadline = time.monotonic() + timeout_s
+    while True:
+        left = max(1, int(deadline - time.monotonic()))
+        run = run_coro_as_sync(wait_for_flow_run(run_id, timeout=left))
+        if run.state is not None and run.state.is_final():
+            return run.state
+        # The subscription replays the last minute's events: an end before a replay (the
+        # crash that made it replayable) ends the wait while the run is going again.
+        if time.monotonic() > deadline:
+            shown = run.state.name if run.state else "without a state"
+            raise FlowRunWaitTimeout(f"run {run_id} is still {shown}")
+        time.sleep(0.25)

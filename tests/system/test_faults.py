@@ -56,8 +56,12 @@ def _speech_states(run_id) -> list[str]:
 
 
 def _published(data, run_key: str) -> Script:
-    """Exactly one script was published, complete (both files) and valid."""
-    published = sorted(p.relative_to(data / "scripts") for p in (data / "scripts").rglob("*.*"))
+    """Exactly one script was published for `run_key`, complete (both files) and valid."""
+    published = sorted(
+        p.relative_to(data / "scripts")
+        for p in (data / "scripts").rglob("*.*")
+        if p.name.startswith(run_key.rsplit("/", 1)[-1])
+    )
     assert [p.as_posix() for p in published] == [f"{run_key}.json", f"{run_key}.md"]
     return Script.model_validate_json((data / "scripts" / f"{run_key}.json").read_text())
 
