@@ -66,8 +66,13 @@ def _in_worker(audio: StoredAudio, language: str, chat: _ChatProgress) -> Transc
     seen, last_sign = None, time.monotonic()
     with get_client(sync_client=True) as client:
         while True:
-            future.wait(WORKER_POLL_S)
-            state = future.state
+            try:
+                future.wait(WORKER_POLL_S)
+            except RuntimeError:
+                # Prefect's future refuses to wait on a task run whose first state the busy
+                # server has not recorded yet ("hasn't started yet"): look again shortly.
+                time.sleep(WORKER_POLL_S)
+            state = future.state  # Pending while the server has no state for it yet
             if state.is_final():
                 return future.result()
             progress = _artifact(client, progress_id)
