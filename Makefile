@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INFRA_BIN := .venv-infra/bin
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test bench lint infra-check stack-check system-deps test-system-deps clean
+.PHONY: demo test bench lint infra-check infra-test stack-check system-deps test-system-deps clean
 
 # From the system's packages, not PyPI: ffmpeg decodes the notes; the UI test drives chromium;
 # the whole-stack tests run the Prefect server once on PostgreSQL (not on PATH in Debian).
@@ -83,7 +83,22 @@ infra-check: $(INFRA_BIN)/checkov
 	$(INFRA_BIN)/yamllint --strict .github .yamllint.yaml
 	git ls-files -z '*.sh' | xargs -0 --no-run-if-empty $(INFRA_BIN)/shellcheck
 
-test: test-system-deps lint infra-check stack-check $(VENV)/.test-engines
+# The `terraform test` suites (infra/test.sh), offline: Terraform >= 1.11 from PATH (not
+# .venv-infra's 1.0.3, which only formats) and the hashicorp/aws provider from the local
+# mirror that infra/terraform-mirror.tfrc names. Without either, one line says why they
+# were skipped (CI's terraform-test job downloads both and runs them there).
+TF_PROVIDER_MIRROR := /opt/tf-plugins
+infra-test:
+	@version="$$(CHECKPOINT_DISABLE=1 terraform version 2>/dev/null | sed -n '1s/^Terraform v//p')"; \
+	if [ -z "$$version" ] || ! printf '1.11\n%s\n' "$$version" | sort -V -C; then \
+	  echo "infra-test: terraform test suites skipped: they need Terraform >= 1.11 on PATH (found: $${version:-none})"; \
+	elif [ ! -d $(TF_PROVIDER_MIRROR)/registry.terraform.io/hashicorp/aws ]; then \
+	  echo "infra-test: terraform test suites skipped: no hashicorp/aws provider mirror at $(TF_PROVIDER_MIRROR)"; \
+	else \
+	  TF_CLI_CONFIG_FILE="$(CURDIR)/infra/terraform-mirror.tfrc" bash infra/test.sh; \
+	fi
+
+test: test-system-deps lint infra-check infra-test stack-check $(VENV)/.test-engines
 	EDITORBOT_REQUIRE_INFRA_TESTS=1 $(BIN)/pytest
 
 # Benchmarks print their tables and write JSON under bench/results/ (see bench/README.md).

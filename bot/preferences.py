@@ -1,11 +1,7 @@
 """Each creator's defaults (dialect, template), kept as JSON through the storage seam."""
 
 from editorbot.schemas import RunOptions
-from editorbot.storage import configured_storage
-
-
-def preferences_key(user_id: int) -> str:
-    return f"bot/users/{user_id}.json"
+from editorbot.storage import configured_storage, preferences_key
 
 
 def load_preferences(user_id: int) -> RunOptions:

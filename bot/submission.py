@@ -1,6 +1,7 @@
 """The seam between the bot and Prefect: submit a note once, get its flow run's id."""
 
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -29,58 +30,56 @@ class Submitted:
     """True when the note already had a run, which is returned instead of a new one."""
 
 
-class LocalSubmission:
-    """Runs each note's flow in this process with LocalRun; one run per note, ever.
+class Submission(ABC):
+    """Submits each note once, ever: a note sent again gets the run it already has.
 
-    DeploymentSubmission is the same seam for the service stack; handlers only call `submit`.
+    LocalSubmission runs the flows in the bot's process; DeploymentSubmission queues them
+    for the service stack. Handlers only call `submit`.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.runs: dict[UUID, LocalRun] = {}
+        """The runs executing in this process (none when a runner executes them)."""
 
     def submit(self, note: Note) -> Submitted:
         """Start the note's run, or return the run it already has."""
-        tags = note_tags(note)
-        # LocalRun has no server-side idempotency: the note's tag is the key, and the lock
-        # makes look-up-then-create atomic within this process (the only one submitting).
+        # The note's tag is the key; the lock makes look-up-then-create atomic within this
+        # process (the only one submitting).
         with self._lock:
             existing = existing_run(note)
             if existing is not None:
                 return Submitted(existing, duplicate=True)
-            run = LocalRun(note.source, note.run_key, note.options, chat=note.chat, tags=tags)
-            self.runs[run.id] = run
-            return Submitted(run.id, duplicate=False)
+            return Submitted(self._start(note, note_tags(note)), duplicate=False)
+
+    @abstractmethod
+    def _start(self, note: Note, tags: list[str]) -> UUID:
+        """Create the note's run; its id."""
 
 
-class DeploymentSubmission:
+class LocalSubmission(Submission):
+    """Runs each note's flow in this process with LocalRun."""
+
+    def _start(self, note: Note, tags: list[str]) -> UUID:
+        run = LocalRun(note.source, note.run_key, note.options, chat=note.chat, tags=tags)
+        self.runs[run.id] = run
+        return run.id
+
+
+class DeploymentSubmission(Submission):
     """Queues each note on the served `voice-to-script` deployment (`editorbot serve`).
 
     Runs then outlive the bot: a draft waiting for approval holds no process anywhere.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.runs: dict[UUID, LocalRun] = {}  # none: the runner executes them
-
-    def submit(self, note: Note) -> Submitted:
-        """Queue the note's run, or return the run it already has."""
+    def _start(self, note: Note, tags: list[str]) -> UUID:
         from flows.serve import submit
 
-        tags = note_tags(note)
-        with self._lock:
-            existing = existing_run(note)
-            if existing is not None:
-                return Submitted(existing, duplicate=True)
-            # The server's idempotency key guards against a second bot process too.
-            run = submit(
-                note.source, note.run_key, note.options, note.note_key, chat=note.chat, tags=tags
-            )
-            return Submitted(run.id, duplicate=False)
-
-
-Submission = LocalSubmission | DeploymentSubmission
-"""Where the bot's notes run: in the bot's process, or on the served deployment."""
+        # The server's idempotency key guards against a second bot process too.
+        run = submit(
+            note.source, note.run_key, note.options, note.note_key, chat=note.chat, tags=tags
+        )
+        return run.id
 
 
 def note_tags(note: Note) -> list[str]:

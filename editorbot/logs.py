@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from editorbot.errors import EditorBotError
 from editorbot.ssm_env import SECRET_ENV_NAMES
 
 REDACTED = "[REDACTED]"
@@ -92,6 +93,52 @@ class RedactSecrets(logging.Filter):
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
         return True
+
+
+# Prefect's run loggers, where its engine reports a failed task or flow run.
+PREFECT_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
+# How Prefect 3 words a failed task's final state: "... encountered an exception BadAudio: ..."
+_FAILED_STATE = re.compile(r"^Finished in state Failed\('Task run encountered an exception (\w+): ")
+
+
+def _user_error_names() -> set[str]:
+    """The names of EditorBotError and every subclass defined so far (flows add their own)."""
+    names, pending = set(), [EditorBotError]
+    while pending:
+        kind = pending.pop()
+        names.add(kind.__name__)
+        pending.extend(kind.__subclasses__())
+    return names
+
+
+class UserErrorsAsWarnings(logging.Filter):
+    """Makes Prefect's report of a user's error (an EditorBotError) one warning line.
+
+    Prefect logs a failed run at ERROR with its traceback, and a failed task at ERROR too;
+    for a note the user was already told about (bad audio, unknown dialect...) that reads as
+    an outage. The flow's line stays, as a WARNING without traceback; the task's lines drop to
+    INFO. Every other exception keeps its level and its traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, EditorBotError):
+            record.exc_info, record.exc_text = None, None
+            level = logging.WARNING if record.name == "prefect.flow_runs" else logging.INFO
+            record.levelno, record.levelname = level, logging.getLevelName(level)
+        elif record.levelno >= logging.ERROR and record.name == "prefect.task_runs":
+            failed = _FAILED_STATE.match(record.getMessage())
+            if failed and failed.group(1) in _user_error_names():
+                record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def report_user_errors_as_warnings() -> None:
+    """Install UserErrorsAsWarnings on Prefect's run loggers (once per process)."""
+    for name in PREFECT_RUN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, UserErrorsAsWarnings) for f in logger.filters):
+            logger.addFilter(UserErrorsAsWarnings())
 
 
 class JsonFormatter(logging.Formatter):

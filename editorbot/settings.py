@@ -4,6 +4,7 @@ import functools
 import os
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlparse
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -21,7 +22,7 @@ class Settings(BaseSettings):
 
     storage: str = Field(
         default="file://./data",
-        description="Where artifacts live: file://DIR or s3://bucket/prefix.",
+        description="Where artifacts live: file://DIR or s3://bucket.",
     )
     s3_endpoint_url: str | None = Field(
         default=None, description="Override the S3 endpoint (tests, MinIO)."
@@ -100,9 +101,30 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         return value
 
+    @field_validator("storage")
+    @classmethod
+    def _storage_url(cls, value: str) -> str:
+        if value.startswith("s3:"):
+            check_s3_storage_url(value)
+        return value
+
     log_format: Literal["text", "json"] = Field(
         default="text", description="text for people at a terminal; json lines for services."
     )
+
+
+def check_s3_storage_url(url: str) -> str:
+    """The bucket an `s3://bucket` storage URL names; a folder inside the bucket is refused."""
+    parsed = urlparse(url)
+    if not parsed.netloc:
+        raise ValueError(f"an S3 storage URL names a bucket, s3://BUCKET, not {url!r}")
+    if parsed.path.strip("/"):
+        raise ValueError(
+            f"S3 storage is a whole bucket, s3://{parsed.netloc}, not a folder in it ({url!r}): "
+            "the layout's prefixes sit at the bucket's root, where the containers' roles are "
+            "granted them."
+        )
+    return parsed.netloc
 
 
 def get_settings() -> Settings:

@@ -8,35 +8,48 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from editorbot.errors import AlreadyPublished
+from editorbot.layout import PREFIXES, check_in_layout
 from editorbot.run_key import check_run_key
-from editorbot.settings import Settings, get_settings
+from editorbot.settings import Settings, check_s3_storage_url, get_settings
 
 
 def raw_audio_key(run_key: str, ext: str) -> str:
-    return f"audio/raw/{check_run_key(run_key)}.{ext}"
+    return f"{PREFIXES['audio_raw']}{check_run_key(run_key)}.{ext}"
 
 
 def cleaned_audio_key(run_key: str) -> str:
-    return f"audio/cleaned/{check_run_key(run_key)}.wav"
+    return f"{PREFIXES['audio_cleaned']}{check_run_key(run_key)}.wav"
 
 
 def subtitles_key(run_key: str, fmt: str) -> str:
-    return f"subtitles/{check_run_key(run_key)}.{fmt}"
+    return f"{PREFIXES['subtitles']}{check_run_key(run_key)}.{fmt}"
 
 
 def draft_key(run_key: str, name: str) -> str:
-    return f"drafts/{check_run_key(run_key)}/{name}"
+    return f"{PREFIXES['drafts']}{check_run_key(run_key)}/{name}"
 
 
 def script_key(run_key: str, ext: str) -> str:
-    return f"scripts/{check_run_key(run_key)}.{ext}"
+    return f"{PREFIXES['scripts']}{check_run_key(run_key)}.{ext}"
 
 
-LAYOUT_PREFIXES = ("audio/raw/", "audio/cleaned/", "subtitles/", "drafts/", "scripts/")
+def preferences_key(user_id: int) -> str:
+    return f"{PREFIXES['preferences']}{int(user_id)}.json"
+
+
+# Where a run's own artifacts are, each under `<prefix><run_key>`.
+ARTIFACT_PREFIXES = tuple(
+    PREFIXES[area] for area in ("audio_raw", "audio_cleaned", "subtitles", "drafts", "scripts")
+)
 
 
 class Storage(ABC):
-    """A flat key → bytes store; keys use `/` and never start with it."""
+    """A flat key → bytes store; keys use `/`, never start with it, and lie in the layout.
+
+    Every method refuses a key (or listing prefix) outside editorbot/layout.json with
+    OutsideLayout, on disk as in S3, so a test run on files catches what the containers' roles
+    would refuse on the VM.
+    """
 
     @abstractmethod
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
@@ -50,8 +63,8 @@ class Storage(ABC):
     def exists(self, key: str) -> bool: ...
 
     @abstractmethod
-    def list(self, prefix: str = "") -> list[str]:
-        """Every key starting with `prefix`, sorted."""
+    def list(self, prefix: str) -> list[str]:
+        """Every key starting with `prefix` (itself inside the layout), sorted."""
 
     @abstractmethod
     def location(self, key: str) -> str:
@@ -75,7 +88,14 @@ def _safe_key(key: str) -> str:
     parts = key.split("/")
     if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
         raise ValueError(f"not a storage key: {key!r}")
-    return key
+    return check_in_layout(key)
+
+
+def _safe_prefix(prefix: str) -> str:
+    """A listing prefix: inside one prefix of the layout, as s3:ListBucket is granted."""
+    if ".." in prefix.split("/"):
+        raise ValueError(f"not a storage prefix: {prefix!r}")
+    return check_in_layout(prefix)
 
 
 class FileStorage(Storage):
@@ -109,7 +129,8 @@ class FileStorage(Storage):
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
-    def list(self, prefix: str = "") -> list[str]:
+    def list(self, prefix: str) -> list[str]:
+        _safe_prefix(prefix)
         if not self.root.is_dir():
             return []
         keys = (
@@ -124,50 +145,52 @@ class FileStorage(Storage):
 
 
 class S3Storage(Storage):
-    """Artifacts as objects under `s3://bucket/prefix/`."""
+    """Artifacts as objects at the root of `s3://bucket/`, where the layout's prefixes are."""
 
-    def __init__(self, bucket: str, prefix: str = "", client=None) -> None:
+    def __init__(self, bucket: str, client=None) -> None:
         import boto3
 
         self.bucket = bucket
-        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.client = client or boto3.client("s3")
-
-    def _key(self, key: str) -> str:
-        return self.prefix + _safe_key(key)
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         self.client.put_object(
-            Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type
+            Bucket=self.bucket, Key=_safe_key(key), Body=data, ContentType=content_type
         )
 
     def get(self, key: str) -> bytes:
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
-        except self.client.exceptions.NoSuchKey:
-            raise KeyError(key) from None
-        return response["Body"].read()
-
-    def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError
 
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            response = self.client.get_object(Bucket=self.bucket, Key=_safe_key(key))
         except ClientError as error:
-            if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
-                return False
+            code = error.response["Error"]["Code"]
+            # The runner and bot roles list the bucket only under the layout's prefixes (an
+            # s3:prefix condition), which a GET does not carry: for a key that does not
+            # exist S3 answers AccessDenied, not NoSuchKey. Absence is confirmed by a
+            # listing; a denial on a key that exists stays the error it is.
+            if code == "NoSuchKey" or (code == "AccessDenied" and not self.exists(key)):
+                raise KeyError(key) from None
             raise
-        return True
+        return response["Body"].read()
 
-    def list(self, prefix: str = "") -> list[str]:
+    def exists(self, key: str) -> bool:
+        # A listing under the key itself, not a HEAD: the role may list there, and a HEAD of
+        # a missing key is answered 403 like a denial. The key sorts first among the keys it
+        # prefixes, so one result says whether it is there.
+        object_key = _safe_key(key)
+        listed = self.client.list_objects_v2(Bucket=self.bucket, Prefix=object_key, MaxKeys=1)
+        return any(obj["Key"] == object_key for obj in listed.get("Contents", []))
+
+    def list(self, prefix: str) -> list[str]:
         paginator = self.client.get_paginator("list_objects_v2")
         keys = []
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
-            keys.extend(obj["Key"][len(self.prefix) :] for obj in page.get("Contents", []))
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=_safe_prefix(prefix)):
+            keys.extend(obj["Key"] for obj in page.get("Contents", []))
         return sorted(keys)
 
     def location(self, key: str) -> str:
-        return f"s3://{self.bucket}/{self._key(key)}"
+        return f"s3://{self.bucket}/{_safe_key(key)}"
 
 
 _TRANSIENT_S3_CODES = {"500", "502", "503", "504", "SlowDown", "Throttling", "RequestTimeout"}
@@ -189,15 +212,13 @@ def is_transient(error: BaseException) -> bool:
 
 
 def open_storage(url: str, s3_endpoint_url: str | None = None) -> Storage:
-    """The storage named by `url`: `file://DIR` (relative DIR allowed) or `s3://bucket/prefix`."""
+    """The storage named by `url`: `file://DIR` (relative DIR allowed) or `s3://bucket`."""
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return FileStorage(Path(parsed.netloc + parsed.path))
     if parsed.scheme == "s3":
-        if not parsed.netloc:
-            raise ValueError(f"an S3 storage URL names a bucket: {url!r}")
-        return S3Storage(parsed.netloc, parsed.path, _s3_client(s3_endpoint_url))
-    raise ValueError(f"storage must be file://DIR or s3://bucket/prefix, not {url!r}")
+        return S3Storage(check_s3_storage_url(url), _s3_client(s3_endpoint_url))
+    raise ValueError(f"storage must be file://DIR or s3://bucket, not {url!r}")
 
 
 @cache

@@ -71,6 +71,15 @@ def engine_identity(settings: Settings) -> dict[str, object]:
     return {"engine": name}
 
 
+def _conversation(settings: Settings) -> dict[str, float | int]:
+    """How every language model is asked: temperature, replies tried, seconds per reply."""
+    return {
+        "temperature": settings.llm_temperature,
+        "max_attempts": settings.llm_max_attempts,
+        "timeout_s": settings.llm_timeout_s,
+    }
+
+
 def _gemini(settings: Settings) -> TextEngine:
     from editorbot.llm.gemini import GeminiEngine
 
@@ -79,10 +88,8 @@ def _gemini(settings: Settings) -> TextEngine:
     return GeminiEngine(
         api_key=settings.gemini_api_key,
         model=settings.gemini_model,
-        temperature=settings.llm_temperature,
-        max_attempts=settings.llm_max_attempts,
-        timeout_s=settings.llm_timeout_s,
         base_url=settings.gemini_base_url,
+        **_conversation(settings),
     )
 
 
@@ -97,10 +104,8 @@ def _openai_compatible(settings: Settings) -> TextEngine:
     return OpenAICompatibleEngine(
         base_url=settings.llm_base_url,
         model=settings.llm_model,
-        temperature=settings.llm_temperature,
-        max_attempts=settings.llm_max_attempts,
-        timeout_s=settings.llm_timeout_s,
         api_key=settings.llm_api_key,
+        **_conversation(settings),
     )
 
 

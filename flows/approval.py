@@ -16,6 +16,8 @@ from editorbot.errors import EditorBotError
 from editorbot.run_key import run_key_slug
 from editorbot.schemas import DraftKeys
 
+_PAUSE_KEY_PREFIX = "approval-"
+
 
 class Approval(RunInput):
     """A reviewer's decision on the draft shown above."""
@@ -34,7 +36,7 @@ class DraftReplaced(NotWaiting):
 
 def pause_key(revision: int) -> str:
     """The gate's pause key for a draft revision: a resumed run replays earlier answers by it."""
-    return f"approval-{revision}"
+    return f"{_PAUSE_KEY_PREFIX}{revision}"
 
 
 def request_approval(
@@ -62,6 +64,14 @@ def request_approval(
         )
     except FlowPauseTimeout:
         return None
+
+
+def gate_revision(state: State | None) -> int | None:
+    """The draft revision a run waits on at its gate, or None when it is not waiting."""
+    if state is None or not state.is_paused():
+        return None
+    key = state.state_details.pause_key or ""
+    return int(key.removeprefix(_PAUSE_KEY_PREFIX)) if key.startswith(_PAUSE_KEY_PREFIX) else None
 
 
 def expired(state: State) -> bool:

@@ -14,7 +14,7 @@ from prefect.settings import temporary_settings
 from prefect.states import State
 
 from editorbot.schemas import ChatTarget, RunOptions
-from flows.approval import decide
+from flows.approval import decide, gate_revision
 from flows.results import result_storage_settings
 from flows.runs import run_tags
 from flows.transcription_limit import ensure_transcription_limit
@@ -98,12 +98,16 @@ class LocalRun:
                 time.sleep(poll_s)
 
     def is_paused(self) -> bool:
-        with get_client(sync_client=True) as client:
-            state = client.read_flow_run(self.id).state
-        return bool(state and state.is_paused())
+        return self.waiting_revision() is not None
 
-    def decide(self, decision: str, notes: str = "") -> None:
-        decide(self.id, decision, notes)
+    def waiting_revision(self) -> int | None:
+        """The draft revision the run waits on at its gate now, or None when not waiting."""
+        with get_client(sync_client=True) as client:
+            return gate_revision(client.read_flow_run(self.id).state)
+
+    def decide(self, decision: str, notes: str = "", revision: int | None = None) -> None:
+        """Decide the waiting draft (only `revision`, when given); NotWaiting otherwise."""
+        decide(self.id, decision, notes, revision)
 
     def result(self, timeout: float | None = None) -> State:
         """The final state, once the run is over."""

@@ -23,10 +23,11 @@ from prefect.settings import (
     temporary_settings,
 )
 
+from editorbot.layout import PREFIXES
 from editorbot.settings import Settings, get_settings
 from editorbot.storage import FileStorage, S3Storage, configured_storage
 
-RESULTS_PREFIX = "results"
+RESULTS_PREFIX = PREFIXES["results"].rstrip("/")
 
 
 def result_storage_settings(settings: Settings | None = None) -> dict[Any, Any]:
@@ -46,7 +47,7 @@ def result_storage_settings(settings: Settings | None = None) -> dict[Any, Any]:
             PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK: None,
         }
     if isinstance(storage, S3Storage):
-        slug = _saved_s3_block(storage.bucket, storage.prefix + RESULTS_PREFIX, settings)
+        slug = _saved_s3_block(storage.bucket, RESULTS_PREFIX, settings)
         return {
             PREFECT_RESULTS_DEFAULT_STORAGE_BLOCK: slug,
             PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK: slug,

@@ -107,19 +107,15 @@ def wait_for_state(
 
 
 def wait_for_end(run_id: UUID, timeout_s: float = 240) -> State:
-    """The run's final state, once it has one (Prefect's `wait_for_flow_run`).
-
-    Raises prefect.exceptions.FlowRunWaitTimeout after `timeout_s`.
-    """
+    """The run's final state, once it has one: Prefect's `wait_for_flow_run`, which listens to
+    the server's events. Raises TimeoutError after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
-    while True:
-        left = max(1, int(deadline - time.monotonic()))
-        run = run_coro_as_sync(wait_for_flow_run(run_id, timeout=left))
-        if run.state is not None and run.state.is_final():
-            return run.state
-        # The subscription replays the last minute's events: an end before a replay (the
-        # crash that made it replayable) ends the wait while the run is going again.
-        if time.monotonic() > deadline:
-            shown = run.state.name if run.state else "without a state"
-            raise FlowRunWaitTimeout(f"run {run_id} is still {shown}")
-        time.sleep(0.25)
+    try:
+        run = run_coro_as_sync(wait_for_flow_run(run_id, timeout=max(1, int(timeout_s))))
+    except FlowRunWaitTimeout:
+        raise TimeoutError(f"run {run_id} has not ended after {timeout_s:.0f} s") from None
+    if run.state is not None and run.state.is_final():
+        return run.state
+    # Prefect's event subscription replays the run's recent events, so a final state the run
+    # left when it was replayed (Crashed, Failed) ends that wait early: poll for the rest.
+    return wait_for_state(run_id, State.is_final, max(deadline - time.monotonic(), 1.0))

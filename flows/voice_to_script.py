@@ -6,6 +6,7 @@ from prefect import flow
 from prefect.states import Completed, Failed, State
 
 from editorbot.errors import EditorBotError
+from editorbot.logs import run_key_bound
 from editorbot.schemas import ChatTarget, RunOptions, RunOutcome, typed_text
 from editorbot.settings import get_settings
 from flows.approval import expired, request_approval
@@ -61,7 +62,13 @@ def voice_to_script(
     `source` is a path, `telegram:<file_id>`, or `text:<words>` for a typed note, which has
     nothing to transcribe and starts at mediation.
     """
-    options = options or RunOptions()
+    # Every line logged from here on, ours and Prefect's task runs', carries the run key.
+    with run_key_bound(run_key):
+        return _steps(source, run_key, options or RunOptions(), chat)
+
+
+def _steps(source: str, run_key: str, options: RunOptions, chat: ChatTarget | None) -> State:
+    """The steps and the approval loop of `voice_to_script`."""
     settings = get_settings()
     text, language = typed_text(source), options.language
     if text is None:

@@ -65,35 +65,66 @@ def _language(value: str) -> str:
     return value
 
 
-def _ask(run, question: str) -> str | None:
-    """Read a line, or None if another approver resolved the run while we waited."""
+class _TypedLines:
+    """Lines typed on standard input, read from its descriptor as they arrive.
+
+    Not through sys.stdin: select() cannot see lines its buffer already holds, and a read
+    blocked there would hold the command after its run has ended.
+    """
+
+    def __init__(self) -> None:
+        self._pending, self._closed = b"", False
+
+    def next(self, timeout_s: float) -> str | None:
+        """The next line, or None if none is complete within `timeout_s`; EOFError at the end."""
+        if b"\n" not in self._pending and not self._closed:
+            ready, _, _ = select.select([sys.stdin.fileno()], [], [], timeout_s)
+            if ready:
+                data = os.read(sys.stdin.fileno(), 4096)
+                self._pending += data
+                self._closed = not data
+        if b"\n" in self._pending or (self._closed and self._pending):
+            line, _, self._pending = self._pending.partition(b"\n")
+            return line.decode(errors="replace").strip()
+        if self._closed:
+            raise EOFError
+        return None
+
+
+_typed = _TypedLines()
+
+
+def _ask(run, revision: int, question: str) -> str | None:
+    """Read a line, or None once the run no longer waits on draft `revision` (another
+    approver decided, or the wait ran out): the caller then follows the run."""
     _say(question)
     while True:
-        ready, _, _ = select.select([sys.stdin], [], [], 1.0)
-        if ready:
-            line = sys.stdin.readline()
-            if not line:
-                raise EditorBotError(
-                    f"No answer on standard input; decide later with `editorbot approve {run.id}`, "
-                    "or pass --approve or --reject."
-                )
-            return line.strip()
-        if not run.is_paused():
+        try:
+            line = _typed.next(timeout_s=0.5)
+        except EOFError:
+            raise EditorBotError(
+                f"No answer on standard input; decide later with `editorbot approve {run.id}`, "
+                "or pass --approve or --reject."
+            ) from None
+        if line is not None:
+            return line
+        if run.waiting_revision() != revision:
             return None
 
 
-def _gate_answer(args, run) -> tuple[str, str] | None:
+def _gate_answer(args, run, revision: int) -> tuple[str, str] | None:
     if args.approve:
         return "approve", ""
     if args.reject:
         return "reject", "rejected from the command line"
     while True:
-        answer = _ask(run, "Approve, revise or reject? [a/r/x]")
+        answer = _ask(run, revision, "Approve, revise or reject? [a/r/x]")
         if answer is None:
             return None
         decision = {"a": "approve", "r": "revise", "x": "reject"}.get(answer[:1].lower())
         if decision == "revise":
-            notes = _ask(run, "What should change? (lines written `old -> new` are applied)")
+            question = "What should change? (lines written `old -> new` are applied)"
+            notes = _ask(run, revision, question)
             return None if notes is None else (decision, notes)
         if decision:
             return decision, ""
@@ -115,8 +146,8 @@ def cmd_process(args) -> int:
 
 def _follow(run, run_key: str, args) -> int:
     """Show a run's progress, answer its gate, and turn its end into an exit code."""
-    from editorbot.storage import LAYOUT_PREFIXES, configured_storage, draft_key
-    from flows.approval import expired
+    from editorbot.storage import ARTIFACT_PREFIXES, configured_storage, draft_key
+    from flows.approval import NotWaiting, expired, gate_revision
 
     storage = configured_storage()
     _say(f"Run {run.id} · {run_key}")
@@ -128,12 +159,16 @@ def _follow(run, run_key: str, args) -> int:
             _say("Another approver decided; following the run.")
         if not state.is_paused():
             break
+        revision = gate_revision(state)
         draft = storage.get(draft_key(run_key, "script.md")).decode("utf-8")
         print(draft, file=sys.stderr if args.json else sys.stdout, flush=True)
-        answer = _gate_answer(args, run)
+        answer = _gate_answer(args, run, revision)
         gate_closed_elsewhere = answer is None
         if answer is not None:
-            run.decide(*answer)
+            try:
+                run.decide(*answer, revision=revision)
+            except NotWaiting:  # another approver was quicker: theirs is the decision
+                gate_closed_elsewhere = True
     final = run.result()
     if expired(final):
         _say(f"Expired: nobody decided on run {run.id} in time; nothing was published.")
@@ -148,7 +183,7 @@ def _follow(run, run_key: str, args) -> int:
                 raise
             _say(f"editorbot: run {run.id} failed: {final.message} (--verbose shows the details)")
             return EXIT_FAILED
-    keys = [k for prefix in LAYOUT_PREFIXES for k in storage.list(prefix + run_key)]
+    keys = [k for prefix in ARTIFACT_PREFIXES for k in storage.list(prefix + run_key)]
     if args.json:
         outcome = {
             "run_id": str(run.id),

@@ -1,4 +1,4 @@
-"""Tell the creator's chat how the run is going: one status message, the draft, the result."""
+"""Tell the creator's chat how the run goes: the notify task, and the failure hook's message."""
 
 import html
 import textwrap

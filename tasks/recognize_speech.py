@@ -1,5 +1,6 @@
 """Whisper on a cleaned note, in the long-lived transcription worker that keeps the model loaded."""
 
+import logging
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -7,10 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from uuid import UUID
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.artifacts import update_progress_artifact
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 from prefect.concurrency.sync import concurrency
+from prefect.exceptions import MissingContextError
 
 from editorbot.schemas import StoredAudio, Transcript
 from editorbot.settings import get_settings
@@ -26,6 +28,8 @@ SLOT_LEASE_S = 60
 The holder renews the lease while it works; Prefect's default of 300 s held every other
 note back for five minutes after a process died mid-transcription.
 """
+SLOT_TAKEN = "Transcription slot taken; transcribing"
+SLOT_RELEASED = "Transcribed; releasing the transcription slot"
 HEARTBEAT_S = 5
 """How often the worker touches a note's progress while it holds the note, even with no news:
 the flow waiting for it takes silence as the worker's death (tasks/transcribe.py)."""
@@ -38,15 +42,24 @@ transcribes them one after another with its one model."""
 def recognize(audio: StoredAudio, language: str, progress: Progress) -> Transcript:
     """Fetch the cleaned WAV and transcribe it with this process's model, inside a slot."""
     settings = get_settings()
+    try:
+        log = get_run_logger()  # its lines reach the run's page
+    except MissingContextError:  # called as a plain function (the benchmark's direct path)
+        log = logging.getLogger(__name__)
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "note.wav"
         wav.write_bytes(configured_storage(settings).get(audio.key))
         # Local runs, `editorbot serve` and the worker create the limit; without it (deleted
         # by hand) this takes no slot and waits for nothing rather than failing the run.
         with concurrency(TRANSCRIPTION_SLOTS, occupy=1, lease_duration=SLOT_LEASE_S, strict=False):
+            # Both lines are written inside the slot: the run page (and a test) shows when
+            # this note held it, and a note queued behind another shows the wait.
+            log.info(SLOT_TAKEN)
             # Loaded inside the slot: a process that only waits holds no model in memory.
             engine = get_engine(settings)
-            return engine.transcribe(wav, language, settings.whisper_beam_size, progress)
+            transcript = engine.transcribe(wav, language, settings.whisper_beam_size, progress)
+            log.info(f"{SLOT_RELEASED}: {len(transcript.segments)} segments")
+            return transcript
 
 
 class _ProgressArtifact:

@@ -13,8 +13,6 @@ os.environ.pop("PREFECT_API_URL", None)
 
 import pytest  # noqa: E402
 
-from harness.fake_secrets import AWS_SECRET_ACCESS_KEY  # noqa: E402
-
 # pytester lets a test run an inner pytest session (tests/integration/test_secret_scan.py).
 pytest_plugins = ["pytester", "tests.secret_scan"]
 
@@ -51,6 +49,9 @@ def media(tmp_path_factory) -> Path:
         ("note.wav", []),
         ("note.mp3", ["-c:a", "libmp3lame"]),
         ("note.m4a", ["-c:a", "aac"]),
+        ("note.webm", ["-c:a", "libopus"]),
+        ("note.flac", ["-c:a", "flac"]),
+        ("note.aac", ["-c:a", "aac"]),  # raw ADTS
     ):
         ffmpeg("-i", source, "-t", "6", *codec, out / name)
     return out
@@ -64,19 +65,40 @@ def bad_inputs(tmp_path_factory) -> dict[str, Path]:
     return make_bad_inputs(tmp_path_factory.mktemp("bad-inputs"), DATA / "es_rioplatense_synth.ogg")
 
 
+@pytest.fixture(scope="session")
+def hostile_inputs(tmp_path_factory) -> dict[str, Path]:
+    """The hostile notes of harness/hostile_notes.py, by name; their lures in `targets/` beside."""
+    from harness.hostile_notes import make_hostile_inputs
+
+    out = tmp_path_factory.mktemp("hostile-inputs")
+    return make_hostile_inputs(out, DATA / "es_rioplatense_synth.ogg")
+
+
 def ffmpeg(*args) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *map(str, args)], check=True)
 
 
 @pytest.fixture(scope="session")
-def s3_endpoint():
-    """A moto S3 server for the session, with fake credentials that cannot reach AWS."""
-    from harness.s3 import moto_s3
+def aws(request):
+    """The session's AWS: moto with IAM on, S3 behind the proxy that enforces what moto does
+    not; this process's AWS_* variables (so every child process's too) hold the keys of the
+    user with exactly the runner role's statements, fakes that reach nothing else."""
+    from harness.s3 import REGION, aws_with_iam
+    from tests.secret_scan import PLUGIN_NAME
 
-    saved = {k: os.environ.get(k) for k in _FAKE_AWS}
-    os.environ.update(_FAKE_AWS)
-    with moto_s3("editorbot-test") as endpoint:
-        yield endpoint
+    saved = {k: os.environ.get(k) for k in _AWS_VARIABLES}
+    with aws_with_iam() as stand_in:
+        scan = request.config.pluginmanager.get_plugin(PLUGIN_NAME)
+        if scan is not None:
+            scan.watch_for("the AWS stand-in's app secret key", stand_in.app.secret_access_key)
+            scan.watch_for("the AWS stand-in's admin secret key", stand_in.admin.secret_access_key)
+        os.environ.update(
+            AWS_ACCESS_KEY_ID=stand_in.app.access_key_id,
+            AWS_SECRET_ACCESS_KEY=stand_in.app.secret_access_key,
+            AWS_DEFAULT_REGION=REGION,
+        )
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+        yield stand_in
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)
@@ -84,8 +106,21 @@ def s3_endpoint():
             os.environ[key] = value
 
 
-_FAKE_AWS = {
-    "AWS_ACCESS_KEY_ID": "testing-not-a-real-key",
-    "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
+@pytest.fixture(scope="session")
+def s3_endpoint(aws) -> str:
+    """Where the code finds S3 (EDITORBOT_S3_ENDPOINT_URL), IAM enforced."""
+    return aws.endpoint
+
+
+@pytest.fixture
+def s3_bucket(aws) -> str:
+    """A bucket of its own for one test, made as Terraform makes it, the app user granted."""
+    return aws.new_bucket()
+
+
+_AWS_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_DEFAULT_REGION",
+    "AWS_SESSION_TOKEN",
+)

@@ -17,7 +17,9 @@ def _clean(data: bytes, limit: float = LIMIT_S):
     return clean_audio(data, limit, SILENCE_DBFS)
 
 
-@pytest.mark.parametrize("name", ["note.wav", "note.mp3", "note.m4a"])
+@pytest.mark.parametrize(
+    "name", ["note.wav", "note.mp3", "note.m4a", "note.webm", "note.flac", "note.aac"]
+)
 def test_common_formats_become_16k_mono_wav(media, name):
     clean = _clean((media / name).read_bytes())
     with wave.open(io.BytesIO(clean.wav)) as wav:

@@ -11,9 +11,12 @@ from prefect.settings import PREFECT_API_URL
 
 from editorbot.schemas import Script
 from harness.fake_secrets import PREFECT_AUTH_STRING
+from harness.hostile_notes import HOSTILE_INPUTS, lures_in
 from harness.stack import EDITORBOT, child_env
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.conftest import DATA, SAMPLES
+from tests.opened_files import files_opened_in
+from tests.run_logs import assert_one_warning, run_logs
 
 pytestmark = pytest.mark.slow
 SPANISH = DATA / "es_rioplatense_synth.ogg"
@@ -30,6 +33,20 @@ def editorbot(
         text=True,
         env=child_env(**settings),
         timeout=timeout,
+    )
+
+
+def waiting_process(data_dir: Path, stdout, stderr, *options: str, **settings: str):
+    """`editorbot process` on the Spanish note, its standard input open and silent as in a
+    terminal nobody types in (communicate() would close it)."""
+    command = ["process", str(SPANISH), "--template", "provocation", *options]
+    return subprocess.Popen(
+        [*EDITORBOT, "--data-dir", str(data_dir), *command],
+        stdin=subprocess.PIPE,
+        stdout=stdout,
+        stderr=stderr,
+        text=True,
+        env=child_env(**settings),
     )
 
 
@@ -83,12 +100,8 @@ def test_interactive_revise_then_approve(tmp_path):
     assert "subida de precios" in " ".join(b.text for b in script.beats)
 
 
-@pytest.mark.parametrize("bad", BAD_INPUTS, ids=str)
-def test_bad_input_gets_one_sentence_exit_2_and_the_raw_file_is_kept(
-    tmp_path, bad_inputs, prefect_api, bad
-):
-    note = bad_inputs[bad.name]
-    data_dir = tmp_path / "data"
+def _refused_by_cli(data_dir: Path, note: Path, reason: str, tmp_path: Path) -> str:
+    """Run `process` on a note that must be refused; check what the person sees; the run id."""
     # The session's Prefect server instead of an embedded one per run: ~10 s less per input.
     result = editorbot(
         data_dir,
@@ -102,11 +115,33 @@ def test_bad_input_gets_one_sentence_exit_2_and_the_raw_file_is_kept(
     )
     assert result.returncode == 2, result.stderr
     said = [line for line in result.stderr.splitlines() if line.startswith("editorbot:")]
-    assert len(said) == 1 and bad.reason in said[0], result.stderr
+    assert len(said) == 1 and reason in said[0], result.stderr
     assert "Traceback" not in result.stderr
     (raw,) = [path for path in (data_dir / "audio" / "raw").rglob("*") if path.is_file()]
     assert raw.read_bytes() == note.read_bytes()
     assert not (data_dir / "scripts").exists() and not (data_dir / "drafts").exists()
+    # The operator's side: the run's log holds the sentence once, as a warning.
+    run_id = re.search(r"Run ([0-9a-f-]{36})", result.stderr).group(1)
+    assert_one_warning(run_logs(run_id), said[0].removeprefix("editorbot: "))
+    return run_id
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=str)
+def test_bad_input_gets_one_sentence_exit_2_and_the_raw_file_is_kept(
+    tmp_path, bad_inputs, prefect_api, bad
+):
+    _refused_by_cli(tmp_path / "data", bad_inputs[bad.name], bad.reason, tmp_path)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_INPUTS, ids=str)
+def test_hostile_input_is_refused_and_nothing_it_names_is_opened(
+    tmp_path, hostile_inputs, prefect_api, hostile
+):
+    note = hostile_inputs[hostile.name]
+    with files_opened_in(lures_in(hostile_inputs)) as opened:
+        _refused_by_cli(tmp_path / "data", note, hostile.reason, tmp_path)
+        # The command reads the note itself (the image sequence's sits among the lures).
+        assert opened() - {note.name} == set()
 
 
 def test_missing_file_and_unknown_template_are_explained(tmp_path):
@@ -117,24 +152,11 @@ def test_missing_file_and_unknown_template_are_explained(tmp_path):
 
 
 def test_nobody_deciding_in_time_exits_4_and_publishes_nothing(tmp_path):
-    # A terminal that never answers: standard input stays open and silent until the end
-    # (communicate() would close it), and the output goes to files so no pipe fills up.
+    # A terminal that never answers; the output goes to files so no pipe fills up.
     stderr_file = tmp_path / "stderr.txt"
     with stderr_file.open("w") as stderr_sink:
-        waiting = subprocess.Popen(
-            [
-                *EDITORBOT,
-                "--data-dir",
-                str(tmp_path / "data"),
-                "process",
-                str(SPANISH),
-                "--template",
-                "provocation",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr_sink,
-            env=child_env(EDITORBOT_APPROVAL_TIMEOUT_S="2"),
+        waiting = waiting_process(
+            tmp_path / "data", subprocess.DEVNULL, stderr_sink, EDITORBOT_APPROVAL_TIMEOUT_S="2"
         )
         try:
             code = waiting.wait(timeout=300)
@@ -151,23 +173,7 @@ def test_nobody_deciding_in_time_exits_4_and_publishes_nothing(tmp_path):
 
 
 def test_another_terminal_approves_a_waiting_run(tmp_path):
-    env = child_env()
-    waiting = subprocess.Popen(
-        [
-            *EDITORBOT,
-            "--data-dir",
-            str(tmp_path),
-            "process",
-            str(SPANISH),
-            "--template",
-            "provocation",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    waiting = waiting_process(tmp_path, subprocess.PIPE, subprocess.PIPE)
     try:
         run_id = re.search(r"Run ([0-9a-f-]{36})", waiting.stderr.readline()).group(1)
         deadline = time.monotonic() + 240
@@ -184,6 +190,60 @@ def test_another_terminal_approves_a_waiting_run(tmp_path):
     assert len(_published(tmp_path)) == 1
     again = editorbot(tmp_path, "approve", run_id)
     assert again.returncode == 2 and "not waiting for approval; it is Published" in again.stderr
+
+
+def _when_written(path: Path, text: str, count: int = 1, timeout: float = 240) -> str:
+    """The file's content once `text` occurs in it `count` times."""
+    deadline = time.monotonic() + timeout
+    while (content := path.read_text()).count(text) < count:
+        assert time.monotonic() < deadline, content
+        time.sleep(0.2)
+    return content
+
+
+def test_another_terminal_revises_then_rejects_and_the_waiting_command_follows(tmp_path):
+    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with out.open("w") as stdout_sink, err.open("w") as stderr_sink:
+        waiting = waiting_process(tmp_path, stdout_sink, stderr_sink, "--dialect", "rioplatense")
+        try:
+            asked = _when_written(err, "Approve, revise or reject?")
+            run_id = re.search(r"Run ([0-9a-f-]{36})", asked).group(1)
+            notes = "inflación -> subida de precios"
+            revise = editorbot(tmp_path, "revise", run_id, "--notes", notes)
+            assert revise.returncode == 0, revise.stderr
+            _when_written(err, "Approve, revise or reject?", count=2)  # asked on the new draft
+            assert out.read_text().count("# Provocation script") == 2
+            assert "subida de precios" in out.read_text().split("# Provocation script")[2]
+            reject = editorbot(tmp_path, "reject", run_id, "--notes", "not today")
+            assert reject.returncode == 0, reject.stderr
+            code = waiting.wait(timeout=120)  # the run ended: no need for stdin to close
+        finally:
+            waiting.kill()
+            waiting.stdin.close()
+    stderr = err.read_text()
+    assert code == 3, stderr
+    assert stderr.count("Another approver decided") == 2, stderr
+    assert "Rejected: not today" in stderr and _published(tmp_path) == []
+
+
+def test_replay_failed_since_takes_the_failed_runs_of_that_window_again(tmp_path):
+    empty = tmp_path / "empty.ogg"
+    empty.write_bytes(b"")
+    failed = editorbot(tmp_path / "data", "process", str(empty), "--approve")
+    assert failed.returncode == 2, failed.stderr
+    run_id = re.search(r"Run ([0-9a-f-]{36})", failed.stderr).group(1)
+
+    none = editorbot(tmp_path / "data", "replay", "--failed", "--since", "0m")
+    assert none.returncode == 0 and "No failed or crashed runs in the last 0m." in none.stderr
+
+    again = editorbot(tmp_path / "data", "replay", "--failed", "--since", "1h", "--approve")
+    assert again.returncode == 2, again.stderr  # the same note, refused for the same reason
+    assert f"Run {run_id}" in again.stderr
+    reasons = [line for line in again.stderr.splitlines() if line.startswith("editorbot:")]
+    assert reasons == [line for line in failed.stderr.splitlines() if line.startswith("editorbot:")]
+
+    wrong = editorbot(tmp_path / "data", "replay", "--failed", "--since", "5x")
+    assert wrong.returncode == 2 and "is not a duration like 30m, 24h or 7d" in wrong.stderr
 
 
 @pytest.mark.parametrize(

@@ -1,24 +1,29 @@
 """The whole flow against a real local Prefect API, through its approval gate."""
 
 import contextlib
+import io
+import json
 import logging
 import threading
+import time
 import uuid
 
 import pytest
 from prefect import get_client
+from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 from prefect.exceptions import ObjectNotFound
 
 from editorbot.errors import BadAudio
+from editorbot.logs import JsonFormatter
 from editorbot.run_key import make_run_key, run_key_slug
 from editorbot.schemas import RunOptions, Script
 from editorbot.settings import get_settings
-from editorbot.storage import configured_storage, open_storage
+from editorbot.storage import ARTIFACT_PREFIXES, configured_storage, open_storage
 from editorbot.whisper import get_engine
 from flows.approval import NotWaiting, decide
 from flows.local_run import LocalRun
 from flows.transcription_limit import ensure_transcription_limit
-from tasks.recognize_speech import TRANSCRIPTION_SLOTS
+from tasks.recognize_speech import SLOT_RELEASED, SLOT_TAKEN, TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
@@ -158,16 +163,17 @@ def test_bad_audio_fails_with_a_sentence_and_keeps_the_raw_note(data_dir, tmp_pa
     assert storage.list("audio/raw/") and storage.list("scripts/") == []
 
 
-def test_the_flow_stores_everything_in_s3(s3_endpoint, monkeypatch):
-    monkeypatch.setenv("EDITORBOT_STORAGE", "s3://editorbot-test/flow")
+def test_the_flow_stores_everything_in_s3(s3_endpoint, s3_bucket, monkeypatch):
+    monkeypatch.setenv("EDITORBOT_STORAGE", f"s3://{s3_bucket}")
     monkeypatch.setenv("EDITORBOT_S3_ENDPOINT_URL", s3_endpoint)
     run = _start("s3")
     _at_gate(run)
     run.decide("approve")
     run_key = run.result(120).result().run_key
-    storage = open_storage("s3://editorbot-test/flow", s3_endpoint_url=s3_endpoint)
+    storage = open_storage(f"s3://{s3_bucket}", s3_endpoint_url=s3_endpoint)
     Script.model_validate_json(storage.get(f"scripts/{run_key}.json"))
-    assert len([k for k in storage.list() if run_key in k]) == 8
+    keys = [k for prefix in ARTIFACT_PREFIXES for k in storage.list(prefix + run_key)]
+    assert len(keys) == 8, keys
 
 
 def _transcription_limit():
@@ -175,17 +181,41 @@ def _transcription_limit():
         return client.read_global_concurrency_limit_by_name(TRANSCRIPTION_SLOTS)
 
 
+def _slot_held(run_id) -> tuple:
+    """When a run's transcription held the slot: the two lines it logs inside the slot."""
+    deadline = time.monotonic() + 60
+    while True:  # run logs reach the API in batches
+        with get_client(sync_client=True) as client:
+            logs = client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id]))
+            )
+        taken = [line.timestamp for line in logs if line.message == SLOT_TAKEN]
+        released = [line.timestamp for line in logs if line.message.startswith(SLOT_RELEASED)]
+        if taken and released:
+            return taken[0], released[0]
+        assert time.monotonic() < deadline, [line.message for line in logs]
+        time.sleep(0.5)
+
+
 def test_local_runs_transcribe_one_at_a_time_under_the_global_limit(data_dir, caplog):
     with get_client(sync_client=True) as client, contextlib.suppress(ObjectNotFound):
         client.delete_global_concurrency_limit_by_name(TRANSCRIPTION_SLOTS)  # as on a new laptop
     caplog.set_level(logging.WARNING)
-    run = _start(f"slot-{uuid.uuid4().hex[:8]}")  # a new note: transcribed, not cached
-    _at_gate(run)
-    run.decide("reject")
-    run.result(120)
+    batch = uuid.uuid4().hex[:8]
+    # Two new notes at once (transcribed, not cached), as two creators would send them.
+    runs = [_start(f"slot-{batch}-{n}") for n in (1, 2)]
+    for run in runs:
+        _at_gate(run)
+        run.decide("reject")
+        run.result(120)
     with get_client(sync_client=True) as client:
-        transcribed = [t for t in client.read_task_runs() if t.flow_run_id == run.id]
-    assert [t.state.name for t in transcribed if t.name.startswith("transcribe")] == ["Completed"]
+        transcribed = [t for t in client.read_task_runs() if t.flow_run_id in {r.id for r in runs}]
+    assert [t.state.name for t in transcribed if t.name.startswith("transcribe")] == [
+        "Completed",
+        "Completed",
+    ]
+    first, second = sorted(_slot_held(run.id) for run in runs)  # (taken, released) each
+    assert first[1] <= second[0], "two transcriptions held the slot at once"
     assert "do not exist" not in caplog.text
     limit = _transcription_limit()
     assert (limit.limit, limit.active, limit.active_slots) == (1, True, 0)
@@ -200,3 +230,23 @@ def test_local_runs_transcribe_one_at_a_time_under_the_global_limit(data_dir, ca
         assert _transcription_limit().limit == 2
     finally:
         ensure_transcription_limit(1)  # as the tests after this one expect
+
+
+def test_every_line_logged_inside_a_run_carries_its_run_key(data_dir):
+    """As the services write them (JSON lines), so `$.run_key` finds a run's lines."""
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(JsonFormatter())
+    task_runs = logging.getLogger("prefect.task_runs")
+    task_runs.addHandler(handler)
+    try:
+        run = _start(f"logs-{uuid.uuid4().hex[:8]}", source="text:Che, el colectivo está carísimo.")
+        _at_gate(run)
+        run.decide("reject")
+        run.result(120)
+    finally:
+        task_runs.removeHandler(handler)
+    lines = [json.loads(line) for line in written.getvalue().splitlines()]
+    mine = [line for line in lines if line.get("flow_run_id") == str(run.id)]
+    assert len(mine) >= 3  # mediate, structure, save_draft at least
+    assert {line.get("run_key") for line in mine} == {run.parameters["run_key"]}

@@ -22,7 +22,6 @@ from tests.conftest import DATA
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
 NOTE = str(DATA / "es_rioplatense_synth.ogg")
-BUCKET = "editorbot-test"  # the s3_endpoint fixture's
 STEPS = ("download", "normalize_audio", "transcribe", "mediate", "structure")
 
 
@@ -38,25 +37,26 @@ def _first_result(flow_run_id: UUID, prefix: str) -> ResultRecordMetadata:
     return first.state.data
 
 
-def test_a_suspended_run_resumes_on_a_new_runner_from_results_in_s3(s3_endpoint, tmp_path):
-    prefix = f"served-{uuid.uuid4().hex[:8]}"
-    storage = {
-        "EDITORBOT_STORAGE": f"s3://{BUCKET}/{prefix}",
-        "EDITORBOT_S3_ENDPOINT_URL": s3_endpoint,
-    }
-    run_key = make_run_key("served", prefix)
+def test_a_suspended_run_resumes_on_a_new_runner_from_results_in_s3(
+    s3_endpoint, s3_bucket, tmp_path
+):
+    note = uuid.uuid4().hex[:8]
+    storage = {"EDITORBOT_STORAGE": f"s3://{s3_bucket}", "EDITORBOT_S3_ENDPOINT_URL": s3_endpoint}
+    run_key = make_run_key("served", note)
     with served_deployment(tmp_path / "first-runner", **storage):
-        run = submit(NOTE, run_key, OPTIONS, f"note-{prefix}")
+        run = submit(NOTE, run_key, OPTIONS, f"note-{note}")
         assert wait_for_state(run.id, lambda s: s.is_paused()).name == "Suspended"
 
+    # Read as the runner reads: the runner role's statements, enforced.
     s3 = boto3.client("s3", endpoint_url=s3_endpoint)
-    listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=f"{prefix}/results/")
+    listed = s3.list_objects_v2(Bucket=s3_bucket, Prefix="results/")
     in_bucket = {obj["Key"] for obj in listed.get("Contents", [])}
     transcript = _first_result(run.id, "transcribe")
-    assert f"{prefix}/results/{transcript.storage_key}" in in_bucket, (transcript, in_bucket)
+    assert f"results/{transcript.storage_key}" in in_bucket, (transcript, in_bucket)
     with get_client(sync_client=True) as client:
         block = client.read_block_document(transcript.storage_block_id, include_secrets=True)
-    assert block.data["bucket_folder"] == f"{prefix}/results"
+    assert block.data["bucket_name"] == s3_bucket
+    assert block.data["bucket_folder"] == "results"
     credentials = block.data["credentials"]
     assert credentials["aws_client_parameters"]["endpoint_url"] == s3_endpoint
     # The runner signs with the environment's keys; none of them is stored on the server.

@@ -1,8 +1,9 @@
-"""Both storage implementations keep the same keys and the same promises."""
+"""Both storage implementations keep the same keys, the same layout and the same promises."""
 
 import pytest
 
 from editorbot.errors import AlreadyPublished
+from editorbot.layout import PREFIXES, OutsideLayout
 from editorbot.storage import FileStorage, open_storage, script_key
 
 
@@ -10,8 +11,9 @@ from editorbot.storage import FileStorage, open_storage, script_key
 def storage(request, tmp_path):
     if request.param == "file":
         return open_storage(f"file://{tmp_path}")
-    endpoint = request.getfixturevalue("s3_endpoint")
-    return open_storage(f"s3://editorbot-test/{tmp_path.name}", s3_endpoint_url=endpoint)
+    # S3 as the runner's role sees it: its statements only, enforced (harness/s3.py).
+    bucket = request.getfixturevalue("s3_bucket")
+    return open_storage(f"s3://{bucket}", s3_endpoint_url=request.getfixturevalue("s3_endpoint"))
 
 
 def test_put_get_list_round_trip(storage):
@@ -20,6 +22,8 @@ def test_put_get_list_round_trip(storage):
     assert storage.get("audio/raw/2026/11/28/1-2.ogg") == b"OggS..."
     assert storage.exists("scripts/2026/11/28/1-2.json")
     assert not storage.exists("scripts/2026/11/28/9-9.json")
+    # A key that only begins like another one is not that one.
+    assert not storage.exists("scripts/2026/11/28/1-2.js")
     assert storage.list("scripts/") == ["scripts/2026/11/28/1-2.json"]
     with pytest.raises(KeyError):
         storage.get("drafts/missing.json")
@@ -34,7 +38,39 @@ def test_publishing_twice_is_harmless_but_a_different_script_is_refused(storage)
     assert storage.get(key) == b'{"v": 1}'
 
 
-@pytest.mark.parametrize("key", ["", "/etc/passwd", "a/../../b", "a//b"])
+OUTSIDE = ["bot/users/1.json", "audio/1.ogg", "scripts", "Scripts/1.json", "results"]
+
+
+@pytest.mark.parametrize("key", OUTSIDE)
+def test_every_method_refuses_a_key_outside_the_layout(storage, key):
+    calls = {
+        "put": lambda: storage.put(key, b"x"),
+        "put_once": lambda: storage.put_once(key, b"x"),
+        "get": lambda: storage.get(key),
+        "exists": lambda: storage.exists(key),
+        "list": lambda: storage.list(key),
+        "location": lambda: storage.location(key),
+    }
+    for name, call in calls.items():
+        with pytest.raises(OutsideLayout, match="outside the storage layout") as refused:
+            call()
+        assert "editorbot/layout.json" in str(refused.value), name
+    # Nothing was written anywhere.
+    assert all(storage.list(prefix) == [] for prefix in PREFIXES.values())
+
+
+def test_a_listing_of_the_whole_store_is_outside_the_layout(storage):
+    with pytest.raises(OutsideLayout):
+        storage.list("")
+
+
+def test_nothing_outside_the_layout_reaches_the_disk(tmp_path):
+    with pytest.raises(OutsideLayout):
+        FileStorage(tmp_path).put("bot/users/1.json", b"{}")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("key", ["", "/etc/passwd", "a/../../b", "a//b", "drafts/../../b"])
 def test_keys_cannot_escape_the_store(tmp_path, key):
     with pytest.raises(ValueError):
         FileStorage(tmp_path).put(key, b"x")
@@ -48,3 +84,8 @@ def test_run_keys_that_could_escape_are_refused():
 def test_unknown_storage_url_is_explained():
     with pytest.raises(ValueError, match="file://DIR or s3://"):
         open_storage("ftp://example")
+
+
+def test_s3_storage_is_a_whole_bucket():
+    with pytest.raises(ValueError, match="bucket's root, where the containers' roles are granted"):
+        open_storage("s3://editorbot-content/some/folder")

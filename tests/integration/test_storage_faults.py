@@ -13,17 +13,15 @@ from tests.conftest import DATA
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
-BUCKET = "editorbot-test"
 
 
 @pytest.fixture
-def faulty_s3(s3_endpoint, monkeypatch, tmp_path):
-    """Storage in moto behind the fault-injecting proxy; yields (proxy, storage read directly)."""
-    prefix = f"faults/{tmp_path.name}"
+def faulty_s3(s3_endpoint, s3_bucket, monkeypatch):
+    """Storage in S3 behind the fault-injecting proxy; yields (proxy, storage read directly)."""
     with FaultyS3(s3_endpoint) as proxy:
-        monkeypatch.setenv("EDITORBOT_STORAGE", f"s3://{BUCKET}/{prefix}")
+        monkeypatch.setenv("EDITORBOT_STORAGE", f"s3://{s3_bucket}")
         monkeypatch.setenv("EDITORBOT_S3_ENDPOINT_URL", proxy.url)
-        yield proxy, open_storage(f"s3://{BUCKET}/{prefix}", s3_endpoint_url=s3_endpoint)
+        yield proxy, open_storage(f"s3://{s3_bucket}", s3_endpoint_url=s3_endpoint)
 
 
 def _start(name: str) -> LocalRun:

@@ -81,6 +81,20 @@ def test_short_notes_carry_a_duration_warning_for_the_reviewer():
     assert any("expects 60–90 s" in w for w in script.metadata.validation_warnings)
 
 
+def test_a_strict_template_turns_the_duration_warning_into_an_error():
+    relaxed = load_template("opinion")
+    strict = relaxed.model_copy(update={"strict": True})
+    script = _structure(STORY, "opinion")  # fits every rule but the duration
+    (warning,) = [w for w in validate_script(script, relaxed).warnings if "expects 60–90 s" in w]
+    report = validate_script(script, strict)
+    assert warning in report.errors and warning not in report.warnings
+    mediated = MediatedText(text=STORY, source_text=STORY, dialect="neutral", model="test")
+    with pytest.raises(InvalidScript, match="expects 60–90 s"):
+        OfflineEngine().structure(
+            mediated, strict, script_id="s", language="es", revision=0, notes=[]
+        )
+
+
 def test_validator_reports_forbidden_missing_and_foreign_roles():
     beats = [
         Beat(

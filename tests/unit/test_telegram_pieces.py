@@ -91,7 +91,7 @@ def test_sources_say_where_the_note_is():
     assert typed_text("telegram:AwACAgQ") is None
 
 
-def test_allowed_users_are_comma_separated_and_empty_means_nobody(monkeypatch):
+def test_allowed_users_are_comma_separated(monkeypatch):
     monkeypatch.setenv("EDITORBOT_ALLOWED_USERS", " 12, 34 ,")
     assert get_settings().allowed_users == {12, 34}
     monkeypatch.setenv("EDITORBOT_ALLOWED_USERS", "")

@@ -16,6 +16,12 @@ locals {
   # The containers that read and write the content bucket: the runner (every artifact of a
   # run) and the bot (each creator's preferences). The server never touches it.
   content_roles = toset(["runner", "bot"])
+  # A role's ARN follows from its name (no path), so the host's policy names the three
+  # without referring to the role resources: Terraform defers a data source that refers
+  # to a resource being created, and the plan would show "(known after apply)" instead of
+  # the host's whole policy.
+  container_role_names = { for role in local.container_roles : role => "${var.name}-${role}" }
+  container_role_arns  = [for role, name in local.container_role_names : "arn:${local.partition}:iam::${local.account_id}:role/${name}"]
 
   # The SSM agent's calls are allowed only with credentials an EC2 instance of this
   # account and region got from its instance profile (they alone carry
@@ -180,7 +186,7 @@ data "aws_iam_policy_document" "instance" {
   statement {
     sid       = "MintContainerCredentials"
     actions   = ["sts:AssumeRole"]
-    resources = [for role in aws_iam_role.container : role.arn]
+    resources = local.container_role_arns
   }
 
   statement {
@@ -240,7 +246,7 @@ data "aws_iam_policy_document" "container_trust" {
 resource "aws_iam_role" "container" {
   for_each = local.container_roles
 
-  name                 = "${var.name}-${each.key}"
+  name                 = local.container_role_names[each.key]
   description          = "EditorBot ${each.key} container: its own secrets under /editorbot/${var.environment}/${each.key}/${contains(local.content_roles, each.key) ? ", the content bucket" : ""}."
   assume_role_policy   = data.aws_iam_policy_document.container_trust.json
   max_session_duration = 3600

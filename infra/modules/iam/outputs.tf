@@ -27,3 +27,16 @@ output "github_oidc_provider_arn" {
   description = "ARN of the GitHub OIDC provider the deploy role trusts."
   value       = local.github_oidc_provider_arn
 }
+
+output "policies" {
+  description = "The inline policies (JSON) as planned: the host's, and each container role's list (its secrets; the content bucket for runner and bot)."
+  value = {
+    host = aws_iam_role_policy.instance.policy
+    containers = {
+      for role in local.container_roles : role => concat(
+        [aws_iam_role_policy.container_secrets[role].policy],
+        [for key, p in aws_iam_role_policy.container_content : p.policy if key == role],
+      )
+    }
+  }
+}

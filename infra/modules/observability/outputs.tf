@@ -19,7 +19,7 @@ output "kms_key_arn" {
 }
 
 output "alarms" {
-  description = "Map of alarm (cpu, disk, status_check, flow_run_failed) to its name, metric, threshold and actions."
+  description = "Map of alarm (cpu, disk, status_check, flow_run_failed) to its name, metric, dimensions, threshold and actions."
   value = {
     for key, alarm in {
       cpu             = aws_cloudwatch_metric_alarm.cpu
@@ -27,11 +27,12 @@ output "alarms" {
       status_check    = aws_cloudwatch_metric_alarm.status_check
       flow_run_failed = aws_cloudwatch_metric_alarm.flow_run_failed
       } : key => {
-      name      = alarm.alarm_name
-      namespace = alarm.namespace
-      metric    = alarm.metric_name
-      threshold = alarm.threshold
-      actions   = alarm.alarm_actions
+      name       = alarm.alarm_name
+      namespace  = alarm.namespace
+      metric     = alarm.metric_name
+      dimensions = alarm.dimensions
+      threshold  = alarm.threshold
+      actions    = alarm.alarm_actions
     }
   }
 }

@@ -1,21 +1,18 @@
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 
 locals {
   # Account ID keeps the global bucket name unique without hard-coding it.
   bucket_name = coalesce(var.bucket_name, "${var.name}-content-${data.aws_caller_identity.current.account_id}")
+  # A bucket's ARN follows from its name. The bucket policy is written with it rather than
+  # the resource's `arn`, which would defer the document to apply and hide it from the plan.
+  bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${local.bucket_name}"
 
-  # The layout the application writes (DESIGN.md "S3 layout"); results/ holds
-  # Prefect's persisted task results so a new VM can resume cached work.
-  prefixes = {
-    audio_raw     = "audio/raw/"
-    audio_cleaned = "audio/cleaned/"
-    subtitles     = "subtitles/"
-    drafts        = "drafts/"
-    scripts       = "scripts/"
-    video_short   = "video/short/"
-    video_long    = "video/long/"
-    results       = "results/"
-  }
+  # Every prefix the application reads or writes, from the file the Python package ships
+  # and its storage reads (editorbot/layout.json): the iam module grants exactly these, so
+  # a prefix new in code is granted here by construction, never by a second copy.
+  layout   = jsondecode(file("${path.module}/../../../editorbot/layout.json"))
+  prefixes = { for area, entry in local.layout.prefixes : area => entry.prefix }
 }
 
 resource "aws_kms_key" "this" {
@@ -123,8 +120,8 @@ data "aws_iam_policy_document" "bucket" {
     effect  = "Deny"
     actions = ["s3:*"]
     resources = [
-      aws_s3_bucket.this.arn,
-      "${aws_s3_bucket.this.arn}/*",
+      local.bucket_arn,
+      "${local.bucket_arn}/*",
     ]
 
     principals {

@@ -17,7 +17,7 @@ from editorbot.settings import get_settings
 from flows.approval import NotWaiting
 from harness.fake_secrets import TELEGRAM_TOKEN
 from harness.fakes.telegram import Call, FakeTelegram
-from tests.conftest import DATA
+from tests.conftest import DATA, ffmpeg
 
 TOKEN = TELEGRAM_TOKEN
 CREATOR = 4242
@@ -67,6 +67,17 @@ class Creator:
             voice["file_name"] = "idea.ogg"
             del voice["duration"]
         message = self._message(**{"document" if as_document else "voice": voice})
+        self.telegram.push({"message": message})
+        return message
+
+    def send_attachment(self, kind: str, data: bytes, path: str, **fields) -> dict:
+        """Send a message carrying a file the fake serves at `path`: `kind` is the Bot API's
+        field (video_note, audio, …), `fields` the attachment's own (duration, mime_type…)."""
+        unique_id = uuid.uuid4().hex[:16]
+        file_id = f"{kind}-{unique_id}"
+        self.telegram.add_file(file_id, unique_id, data, path.format(file_id=file_id))
+        attachment = {"file_id": file_id, "file_unique_id": unique_id, "file_size": len(data)}
+        message = self._message(**{kind: attachment | fields})
         self.telegram.push({"message": message})
         return message
 
@@ -177,6 +188,26 @@ class RunningBot:
                 if not run._thread.is_alive():
                     break
                 time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def spanish_as(tmp_path_factory):
+    """The Spanish clip re-encoded as Telegram carries other media: `spanish_as("mp3")`
+    (an audio message), `spanish_as("mp4")` (a round video note, with a picture)."""
+    folder = tmp_path_factory.mktemp("telegram-media")
+    source = DATA / "es_rioplatense_synth.ogg"
+
+    def encode(kind: str) -> bytes:
+        out = folder / f"note.{kind}"
+        if not out.exists():
+            if kind == "mp4":
+                picture = ["-f", "lavfi", "-i", "color=c=gray:s=240x240:r=10"]
+                ffmpeg(*picture, "-i", source, "-shortest", "-c:v", "mpeg4", "-c:a", "aac", out)
+            else:
+                ffmpeg("-i", source, "-c:a", "libmp3lame", out)
+        return out.read_bytes()
+
+    return encode
 
 
 @pytest.fixture

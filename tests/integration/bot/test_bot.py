@@ -10,8 +10,11 @@ from bot.app import build_application
 from bot.submission import LocalSubmission
 from editorbot.schemas import Script
 from flows.runs import note_tag, runs_tagged, user_tag
+from harness.hostile_notes import HOSTILE_INPUTS, lures_in
 from tests.bad_inputs import BAD_INPUTS, MAX_AUDIO_SECONDS
 from tests.integration.bot.conftest import CREATOR, STRANGER, TOKEN, Creator, RunningBot
+from tests.opened_files import files_opened_in
+from tests.run_logs import assert_one_warning, run_logs
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
@@ -211,16 +214,11 @@ def test_anything_else_gets_the_help_text(creator):
     creator.wait_reply("I can only work with voice notes")
 
 
-@pytest.mark.parametrize("bad", BAD_INPUTS, ids=str)
-def test_a_bad_note_gets_its_reason_in_the_chat_and_nothing_is_published(
-    creator, bad_inputs, data_dir, monkeypatch, bad
-):
-    monkeypatch.setenv("EDITORBOT_MAX_AUDIO_SECONDS", str(MAX_AUDIO_SECONDS))
-    note = bad_inputs[bad.name].read_bytes()
-    # A document declares no duration, so only the run itself can find the tone too long.
-    creator.send_voice(data=note, as_document=bad.name == "overlong-tone")
+def _refused_in_chat(creator, running_bot, data_dir, note: bytes, reason: str, **sent) -> None:
+    """Send a note that must be refused; check the chat, the storage and the run's log."""
+    creator.send_voice(data=note, **sent)
     failure = creator.wait_reply("could not be turned into a script", timeout=180)
-    assert bad.reason in failure.params["text"]
+    assert reason in failure.params["text"]
     said = [c.params["text"] for c in creator.sent("sendMessage")]
     assert not [text for text in said if "Traceback" in text or "on our side" in text], said
     assert not [c for c in creator.sent("sendMessage") if "reply_markup" in c.params]  # no draft
@@ -228,6 +226,33 @@ def test_a_bad_note_gets_its_reason_in_the_chat_and_nothing_is_published(
     assert not (data_dir / "drafts").exists() and not (data_dir / "scripts").exists()
     (raw,) = [path for path in (data_dir / "audio" / "raw").rglob("*") if path.is_file()]
     assert raw.read_bytes() == note
+    (run,) = running_bot.submission.runs.values()
+    sentence = failure.params["text"].split("could not be turned into a script: ")[-1]
+    assert_one_warning(run_logs(run.id), sentence)
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=str)
+def test_a_bad_note_gets_its_reason_in_the_chat_and_nothing_is_published(
+    creator, running_bot, bad_inputs, data_dir, monkeypatch, bad
+):
+    monkeypatch.setenv("EDITORBOT_MAX_AUDIO_SECONDS", str(MAX_AUDIO_SECONDS))
+    note = bad_inputs[bad.name].read_bytes()
+    # A document declares no duration, so only the run itself can find the tone too long.
+    as_document = bad.name == "overlong-tone"
+    _refused_in_chat(creator, running_bot, data_dir, note, bad.reason, as_document=as_document)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_INPUTS, ids=str)
+def test_a_hostile_note_gets_a_sentence_and_nothing_it_names_is_opened(
+    creator, running_bot, hostile_inputs, data_dir, monkeypatch, caplog, hostile
+):
+    monkeypatch.setenv("EDITORBOT_MAX_AUDIO_SECONDS", str(MAX_AUDIO_SECONDS))
+    note = hostile_inputs[hostile.name].read_bytes()
+    with files_opened_in(lures_in(hostile_inputs)) as opened:
+        _refused_in_chat(creator, running_bot, data_dir, note, hostile.reason)
+        assert opened() == set()
+    # The bot's own process log (its flow runs log there too): no error, no traceback.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
 def test_an_unanswered_draft_expires_and_the_user_is_told(creator, running_bot, monkeypatch):
@@ -276,6 +301,53 @@ def test_audio_sent_as_a_file_is_a_note_too(creator, telegram):
     draft = creator.wait_draft()
     assert "inflación" in draft.params["text"]
     assert len(telegram.calls_to("getFile")) == 1
+
+
+def test_a_video_note_is_a_note_too(creator, telegram, spanish_as):
+    video = spanish_as("mp4")
+    creator.send_attachment(
+        "video_note", video, "video_notes/{file_id}.mp4", length=240, duration=9
+    )
+    draft = creator.wait_draft()
+    assert "inflación" in draft.params["text"]
+    assert [c.params["path"] for c in telegram.calls_to("file")] == [
+        next(iter(telegram.files.values())).path
+    ]
+
+
+def test_an_audio_message_is_a_note_too(creator, telegram, spanish_as):
+    mp3 = spanish_as("mp3")
+    creator.send_attachment(
+        "audio", mp3, "music/{file_id}.mp3", duration=9, mime_type="audio/mpeg", title="idea"
+    )
+    draft = creator.wait_draft()
+    assert "inflación" in draft.params["text"]
+    assert len(telegram.calls_to("getFile")) == 1
+
+
+def test_with_nobody_allowed_everyone_is_refused_and_nothing_runs(
+    prefect_api, bot_settings, telegram
+):
+    nobody = bot_settings.model_copy(update={"allowed_users": frozenset()})
+    submission = LocalSubmission()
+    running = RunningBot(build_application(nobody, submission), submission)
+    running.start()
+    try:
+        creator = Creator(telegram, CREATOR)  # allowed in every other test
+        runs_before = flow_run_count()
+        creator.send_voice()
+        creator.wait_reply("this bot is private")
+        creator.send_text("Che, el colectivo está carísimo.")
+        creator.send_text("/help")
+        replies = creator.telegram.wait_for(
+            lambda c: c.method == "sendMessage" and "this bot is private" in c.params["text"],
+            count=3,
+        )
+        assert all(str(CREATOR) in reply.params["text"] for reply in replies)  # says the id
+        assert telegram.calls_to("getFile") == [] and submission.runs == {}
+        assert flow_run_count() == runs_before
+    finally:
+        running.stop()
 
 
 def test_an_edited_message_is_not_a_new_note(creator, telegram):

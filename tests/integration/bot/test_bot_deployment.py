@@ -1,10 +1,16 @@
 """The bot submitting to the served deployment: a runner process executes the note's flow."""
 
+import uuid
+
 import pytest
+from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
 from bot.app import build_application
-from bot.submission import DeploymentSubmission
-from harness.runner import served_deployment
+from bot.submission import DeploymentSubmission, note_tag
+from editorbot.schemas import RunOptions, Script
+from editorbot.storage import open_storage, preferences_key, script_key
+from harness.runner import served_deployment, task_states
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator, RunningBot
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
@@ -46,3 +52,70 @@ def test_a_note_runs_on_the_deployment_and_is_approved_from_the_chat(
     ]
     assert len(drafts) == 1
     assert len(creator.documents(3)) == 3  # and the files once
+
+
+def test_a_note_takes_the_whole_path_in_s3_under_its_roles_statements(
+    telegram, bot_settings, aws, s3_bucket, monkeypatch, tmp_path
+):
+    """Preferences, draft, revision, approval and publication, and Prefect's results, all in
+    a bucket the bot and the runner reach with only their roles' statements."""
+    storage_url = f"s3://{s3_bucket}"
+    in_s3 = {"EDITORBOT_STORAGE": storage_url, "EDITORBOT_S3_ENDPOINT_URL": aws.endpoint}
+    for name, value in in_s3.items():
+        monkeypatch.setenv(name, value)  # the bot's own reads and writes (preferences)
+    note = f"iam-{uuid.uuid4().hex[:8]}"
+    with served_deployment(
+        tmp_path / "runner-prefect",
+        **in_s3,
+        EDITORBOT_TELEGRAM_TOKEN=TOKEN,
+        EDITORBOT_TELEGRAM_API_URL=telegram.api_url,
+        EDITORBOT_TELEGRAM_FILE_URL=telegram.file_url,
+    ):
+        submission = DeploymentSubmission()
+        bot = RunningBot(build_application(bot_settings, submission), submission)
+        bot.start()
+        try:
+            creator = Creator(telegram, CREATOR)
+            creator.send_text("/dialect")
+            creator.press(creator.wait_reply("Which Spanish"), "rioplatense")
+            creator.wait_reply("dialect is now rioplatense", method="editMessageText")
+            creator.send_voice(unique_id=note)
+            first = creator.wait_draft(timeout=240)
+            creator.press(first, "Revise")
+            creator.wait_reply("What should change?")
+            creator.send_text("inflación -> subida de precios")
+            second = creator.wait_draft(2, timeout=240)
+            creator.press(second, "Approve")
+            creator.documents(3, timeout=240)
+        finally:
+            bot.stop()
+
+    storage = open_storage(storage_url, s3_endpoint_url=aws.endpoint)  # as the runner's role
+    assert load_options(storage, CREATOR).dialect == "rioplatense"
+    (run,) = runs_tagged(note_tag(note))
+    run_key = run.parameters["run_key"]
+    script = Script.model_validate_json(storage.get(script_key(run_key, "json")))
+    assert script.dialect == "rioplatense"
+    assert script.metadata.reviewer_notes == ["inflación -> subida de precios"]
+    assert storage.list("results/"), "Prefect's result block wrote nothing to results/"
+    # Twice resumed (revise, approve), each time from the top: finished steps from results/.
+    transcribed = task_states(run.id, "transcribe")
+    assert transcribed[0] == "Completed" and transcribed[1:] == ["Cached", "Cached"], transcribed
+
+    # Missing keys were read as S3 answers them to this role, 403, and handled as missing:
+    # the creator had no preferences yet, and each step's result was not cached yet.
+    refused = [r for r in aws.proxy.refusals if r.bucket == s3_bucket]
+    assert any(r.key == preferences_key(CREATOR) for r in refused), refused
+    assert any(r.key.startswith("results/") and r.method == "HEAD" for r in refused), refused
+    assert {r.action for r in refused} == {"s3:ListBucket"}, refused
+
+
+def load_options(storage, user_id: int) -> RunOptions:
+    return RunOptions.model_validate_json(storage.get(preferences_key(user_id)))
+
+
+def runs_tagged(tag: str) -> list:
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[tag]))
+        )

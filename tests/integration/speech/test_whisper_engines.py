@@ -1,13 +1,17 @@
 """Both Whisper engines against the same real speech and the same expectations."""
 
+import hashlib
 import shutil
 
 import pytest
 from engines_under_test import engine_settings, openai_whisper_missing
 
 from bench.wer import word_error_rate
+from editorbot.schemas import StoredAudio
+from editorbot.storage import configured_storage
 from editorbot.whisper import LANGUAGE_CODES, get_engine
 from editorbot.whisper.convert import converted_base_model
+from tasks.transcribe import transcribe
 
 
 def test_librivox_word_error_rate_is_at_most_5_percent(engine, transcript_of, references):
@@ -44,11 +48,33 @@ def test_our_language_codes_are_the_ones_the_engine_publishes(engine):
     assert set(published) == LANGUAGE_CODES
 
 
-def test_the_model_is_loaded_once_per_process(engine, model_cache):
+def test_the_model_is_loaded_once_per_process(
+    engine, model_cache, speech_wav, prefect_api, data_dir, monkeypatch
+):
+    """The transcribe step takes the model this process already loaded; it loads no other."""
+    assert get_engine(engine_settings(engine.name, model_cache)) is engine
+    settings = {
+        "EDITORBOT_WHISPER_ENGINE": engine.name,
+        "EDITORBOT_MODEL_CACHE": str(model_cache),
+        "EDITORBOT_WHISPER_COMPUTE_TYPE": "int8",
+        "EDITORBOT_WHISPER_THREADS": "0",
+    }
+    for name, value in settings.items():  # the step reads its settings from the environment
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("EDITORBOT_WHISPER_MODEL", raising=False)
+    wav = speech_wav("es_rioplatense_synth.ogg").read_bytes()
+    cleaned = StoredAudio(
+        key=f"audio/cleaned/test/{engine.name}.wav",
+        sha256=hashlib.sha256(wav).hexdigest(),
+        size_bytes=len(wav),
+    )
+    configured_storage().put(cleaned.key, wav)
     before = engine.transcriptions
 
-    assert get_engine(engine_settings(engine.name, model_cache)) is engine
-    assert engine.transcriptions == before
+    transcript = transcribe.fn(cleaned, "es")
+
+    assert "colectivo" in transcript.text.lower()
+    assert engine.transcriptions == before + 1  # this model ran it, not a second one
 
 
 def test_the_converted_model_transcribes_exactly_like_the_original(model_cache, transcript_of):

@@ -1,54 +1,122 @@
-# The whole prod composition against a mocked AWS provider: catches wiring and
-# type errors across modules without credentials or network.
-mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "000000000000" }
+# The whole prod composition, planned by the real AWS provider with dummy credentials:
+# every policy document is rendered by the provider as `terraform plan` renders it. Only
+# what would ask AWS is overridden: the account, the default VPC and subnet, the AMI, and
+# the identifiers AWS assigns when it creates a resource (ARNs, the registry URL).
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "mock"
+  secret_key                  = "mock"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+
+override_data {
+  target = module.iam.data.aws_caller_identity.current
+  values = { account_id = "000000000000" }
+}
+
+override_data {
+  target = module.storage.data.aws_caller_identity.current
+  values = { account_id = "000000000000" }
+}
+
+override_data {
+  target = module.secrets.data.aws_caller_identity.current
+  values = { account_id = "000000000000" }
+}
+
+override_data {
+  target = module.observability.data.aws_caller_identity.current
+  values = { account_id = "000000000000" }
+}
+
+override_data {
+  target = data.aws_vpc.this
+  values = { id = "vpc-0123456789abcdef0" }
+}
+
+override_data {
+  target = data.aws_subnets.this
+  values = { ids = ["subnet-0123456789abcdef0"] }
+}
+
+override_data {
+  target = module.control_vm.data.aws_ami.this
+  values = { id = "ami-0123456789abcdef0" }
+}
+
+override_resource {
+  target          = module.control_vm.aws_instance.this
+  override_during = plan
+  values          = { id = "i-0123456789abcdef0" }
+}
+
+override_resource {
+  target          = module.storage.aws_s3_bucket.this
+  override_during = plan
+  values = {
+    id  = "editorbot-prod-content-000000000000"
+    arn = "arn:aws:s3:::editorbot-prod-content-000000000000"
   }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
+}
+
+override_resource {
+  target          = module.storage.aws_kms_key.this
+  override_during = plan
+  values          = { arn = "arn:aws:kms:eu-west-1:000000000000:key/00000000-0000-0000-0000-00000000c0de" }
+}
+
+override_resource {
+  target          = module.secrets.aws_kms_key.this
+  override_during = plan
+  values          = { arn = "arn:aws:kms:eu-west-1:000000000000:key/00000000-0000-0000-0000-0000000005ec" }
+}
+
+override_resource {
+  target          = module.observability.aws_cloudwatch_log_group.this["app"]
+  override_during = plan
+  values          = { arn = "arn:aws:logs:eu-west-1:000000000000:log-group:/editorbot/prod/app" }
+}
+
+override_resource {
+  target          = module.observability.aws_cloudwatch_log_group.this["system"]
+  override_during = plan
+  values          = { arn = "arn:aws:logs:eu-west-1:000000000000:log-group:/editorbot/prod/system" }
+}
+
+override_resource {
+  target          = module.observability.aws_sns_topic.this
+  override_during = plan
+  values          = { arn = "arn:aws:sns:eu-west-1:000000000000:editorbot-prod-alerts" }
+}
+
+override_resource {
+  target          = module.registry.aws_ecr_repository.this
+  override_during = plan
+  values = {
+    arn            = "arn:aws:ecr:eu-west-1:000000000000:repository/editorbot-prod"
+    repository_url = "000000000000.dkr.ecr.eu-west-1.amazonaws.com/editorbot-prod"
   }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_vpc" {
-    defaults = { id = "vpc-0123456789abcdef0" }
-  }
-  mock_data "aws_subnets" {
-    defaults = { ids = ["subnet-0123456789abcdef0"] }
-  }
-  mock_data "aws_ami" {
-    defaults = { id = "ami-0123456789abcdef0" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_resource "aws_s3_bucket" {
-    defaults = { arn = "arn:aws:s3:::editorbot-prod-content-000000000000" }
-  }
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:eu-west-1:000000000000:key/00000000-0000-0000-0000-000000000000" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:000000000000:log-group:/editorbot/prod/app" }
-  }
-  mock_resource "aws_sns_topic" {
-    defaults = { arn = "arn:aws:sns:eu-west-1:000000000000:editorbot-prod-alerts" }
-  }
-  mock_resource "aws_ssm_document" {
-    defaults = { arn = "arn:aws:ssm:eu-west-1:000000000000:document/editorbot-prod-deploy" }
-  }
-  mock_resource "aws_iam_openid_connect_provider" {
-    defaults = { arn = "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::000000000000:role/editorbot-prod-role" }
-  }
-  mock_resource "aws_ecr_repository" {
-    defaults = {
-      arn            = "arn:aws:ecr:eu-west-1:000000000000:repository/editorbot-prod"
-      repository_url = "000000000000.dkr.ecr.eu-west-1.amazonaws.com/editorbot-prod"
-    }
-  }
+}
+
+override_resource {
+  target          = module.iam.aws_iam_role.container["server"]
+  override_during = plan
+  values          = { arn = "arn:aws:iam::000000000000:role/editorbot-prod-server" }
+}
+
+override_resource {
+  target          = module.iam.aws_iam_role.container["runner"]
+  override_during = plan
+  values          = { arn = "arn:aws:iam::000000000000:role/editorbot-prod-runner" }
+}
+
+override_resource {
+  target          = module.iam.aws_iam_role.container["bot"]
+  override_during = plan
+  values          = { arn = "arn:aws:iam::000000000000:role/editorbot-prod-bot" }
 }
 
 variables {
@@ -57,7 +125,7 @@ variables {
 }
 
 run "compose_prod" {
-  command = apply
+  command = plan
 
   assert {
     condition     = output.ssm_parameter_names["runner/gemini_api_key"] == "/editorbot/prod/runner/gemini_api_key" && length(output.ssm_parameter_names) == 6
@@ -70,8 +138,87 @@ run "compose_prod" {
   }
 
   assert {
-    condition     = keys(output.container_role_arns) == tolist(["bot", "runner", "server"])
+    condition     = toset(keys(output.container_role_arns)) == toset(["bot", "runner", "server"])
     error_message = "one IAM role per container (server, runner, bot)"
+  }
+
+  # The policies as planned (module.iam's `policies`), wired from the other modules.
+  assert {
+    condition = alltrue(flatten([
+      for doc in concat([module.iam.policies.host], flatten(values(module.iam.policies.containers))) : [
+        for s in jsondecode(doc).Statement : !(contains(flatten([s.Action]), "*") && contains(flatten([s.Resource]), "*"))
+      ]
+    ]))
+    error_message = "a policy grants * on *"
+  }
+
+  assert {
+    condition = length([
+      for s in jsondecode(module.iam.policies.host).Statement : s
+      if length([for a in flatten([s.Action]) : a if startswith(a, "ssm:GetParameter") || a == "ssm:*" || a == "*"]) > 0
+    ]) == 0
+    error_message = "the host reads parameters (AmazonSSMManagedInstanceCore's GetParameter): only each container reads its own"
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(module.iam.policies.host).Statement : flatten([s.Resource]) if contains(flatten([s.Action]), "ecr:BatchGetImage")
+      ])) == toset(["arn:aws:ecr:eu-west-1:000000000000:repository/editorbot-prod"]) && toset(flatten([
+      for s in jsondecode(module.iam.policies.host).Statement : [for a in flatten([s.Action]) : a if startswith(a, "ecr:")]
+    ])) == toset(["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])
+    error_message = "the host must pull, and only pull, from the registry module's repository"
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(module.iam.policies.host).Statement : flatten([s.Resource]) if contains(flatten([s.Action]), "sts:AssumeRole")
+    ])) == toset(values(output.container_role_arns))
+    error_message = "the host may assume exactly the three container roles"
+  }
+
+  assert {
+    condition = alltrue([
+      for role, docs in module.iam.policies.containers : toset(flatten([
+        for doc in docs : [for s in jsondecode(doc).Statement : flatten([s.Resource]) if contains(flatten([s.Action]), "ssm:GetParameter")]
+        ])) == toset([
+        "arn:aws:ssm:eu-west-1:000000000000:parameter/editorbot/prod/${role}",
+        "arn:aws:ssm:eu-west-1:000000000000:parameter/editorbot/prod/${role}/*",
+      ])
+    ])
+    error_message = "a container role reads parameters outside /editorbot/prod/<its role>/"
+  }
+
+  # Each secret of the secrets module is readable by its own role's policy and no other's.
+  assert {
+    condition = alltrue(flatten([
+      for key, name in output.ssm_parameter_names : [
+        for role, docs in module.iam.policies.containers : anytrue(flatten([
+          for doc in docs : [
+            for s in jsondecode(doc).Statement : [
+              for r in flatten([s.Resource]) : endswith(r, "/*") && startswith("arn:aws:ssm:eu-west-1:000000000000:parameter${name}", trimsuffix(r, "*"))
+            ] if contains(flatten([s.Action]), "ssm:GetParameter")
+          ]
+        ])) == (split("/", key)[0] == role)
+      ]
+    ]))
+    error_message = "a secret is not readable by its own role, or readable by another"
+  }
+
+  assert {
+    condition     = toset([for role, docs in module.iam.policies.containers : role if strcontains(join("", docs), "s3:")]) == toset(["runner", "bot"])
+    error_message = "the content bucket is for the runner and the bot only"
+  }
+
+  # editorbot/layout.json -> storage module -> the runner's and the bot's grants.
+  assert {
+    condition = alltrue([
+      for role in ["runner", "bot"] : toset(flatten([
+        for doc in module.iam.policies.containers[role] : [for s in jsondecode(doc).Statement : flatten([s.Resource]) if contains(flatten([s.Action]), "s3:PutObject")]
+        ])) == toset([
+        for area in jsondecode(file("../../../editorbot/layout.json")).prefixes : "arn:aws:s3:::editorbot-prod-content-000000000000/${area.prefix}*"
+      ])
+    ])
+    error_message = "the runner and the bot must read and write exactly the prefixes of editorbot/layout.json in the content bucket"
   }
 
   assert {
@@ -125,7 +272,14 @@ run "compose_prod" {
   }
 
   assert {
-    condition     = alltrue([for alarm in output.alarms : contains(alarm.actions, output.alert_topic_arn)])
+    condition = alltrue([
+      for key in ["cpu", "disk", "status_check"] : output.alarms[key].dimensions.InstanceId == "i-0123456789abcdef0"
+    ]) && output.alarms.disk.dimensions.path == "/"
+    error_message = "the CPU, disk and status check alarms must watch the control VM (its root filesystem for disk)"
+  }
+
+  assert {
+    condition     = alltrue([for alarm in output.alarms : try(contains(alarm.actions, output.alert_topic_arn), false)])
     error_message = "every alarm must notify the alert topic"
   }
 

@@ -21,13 +21,6 @@ override_resource {
   values          = { arn = "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com" }
 }
 
-# The host may assume the container roles: their ARNs go into its policy at plan time.
-override_resource {
-  target          = aws_iam_role.container
-  override_during = plan
-  values          = { arn = "arn:aws:iam::000000000000:role/editorbot-test-container" }
-}
-
 variables {
   name                 = "editorbot-test"
   environment          = "prod"
@@ -71,24 +64,79 @@ run "instance_policy" {
   }
 
   assert {
-    condition = contains(
-      flatten([for s in jsondecode(data.aws_iam_policy_document.container_secrets["runner"].json).Statement : s.Resource if s.Sid == "ReadOwnSecrets"]),
-      "arn:aws:ssm:eu-west-1:000000000000:parameter/editorbot/prod/runner/*"
-    )
-    error_message = "the runner's secrets are not scoped to /editorbot/prod/runner/*"
+    condition = toset(flatten([
+      for s in jsondecode(data.aws_iam_policy_document.instance.json).Statement : [for a in flatten([s.Action]) : a if startswith(a, "ecr:")]
+    ])) == toset(["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])
+    error_message = "the host may pull images and nothing else from the registry"
+  }
+
+  # The whole of what the host may do, instead of AmazonSSMManagedInstanceCore: a new
+  # action on the host is a decision, made here as well.
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(data.aws_iam_policy_document.instance.json).Statement : flatten([s.Action])
+      ])) == toset([
+      "ssm:UpdateInstanceInformation", "ssm:ListInstanceAssociations",
+      "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+      "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage", "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
+      "ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+      "sts:AssumeRole",
+      "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams",
+      "cloudwatch:PutMetricData",
+    ])
+    error_message = "the host's actions are not exactly the SSM agent's, image pulls, container credentials, its logs and agent metrics"
   }
 
   assert {
-    condition = !contains(
-      flatten([for s in jsondecode(data.aws_iam_policy_document.container_secrets["bot"].json).Statement : s.Resource]),
-      "arn:aws:ssm:eu-west-1:000000000000:parameter/editorbot/prod/runner/*"
-    )
-    error_message = "the bot may read the runner's secrets"
+    condition = toset(flatten([
+      for s in jsondecode(data.aws_iam_policy_document.instance.json).Statement : flatten([s.Resource]) if contains(flatten([s.Action]), "sts:AssumeRole")
+      ])) == toset([
+      "arn:aws:iam::000000000000:role/editorbot-test-server",
+      "arn:aws:iam::000000000000:role/editorbot-test-runner",
+      "arn:aws:iam::000000000000:role/editorbot-test-bot",
+    ])
+    error_message = "the host may assume exactly the three container roles"
+  }
+
+  assert {
+    condition     = toset([for role in aws_iam_role.container : "${role.path}${role.name}"]) == toset(["/editorbot-test-server", "/editorbot-test-runner", "/editorbot-test-bot"])
+    error_message = "one role per container, named (no path) as the host's policy names them"
+  }
+
+  assert {
+    condition = alltrue([
+      for role in ["server", "runner", "bot"] : toset(flatten([
+        for s in jsondecode(data.aws_iam_policy_document.container_secrets[role].json).Statement : flatten([s.Resource]) if s.Sid == "ReadOwnSecrets"
+        ])) == toset([
+        "arn:aws:ssm:eu-west-1:000000000000:parameter/editorbot/prod/${role}",
+        "arn:aws:ssm:eu-west-1:000000000000:parameter/editorbot/prod/${role}/*",
+      ])
+    ])
+    error_message = "a container role reads parameters outside /editorbot/prod/<its role>/"
+  }
+
+  assert {
+    condition = alltrue([
+      for role in ["server", "runner", "bot"] : flatten([
+        for s in jsondecode(data.aws_iam_policy_document.container_secrets[role].json).Statement : s.Condition.ArnLike["kms:EncryptionContext:PARAMETER_ARN"] if s.Sid == "DecryptOwnSecretsThroughSsm"
+      ]) == ["arn:aws:ssm:eu-west-1:000000000000:parameter/editorbot/prod/${role}/*"]
+    ])
+    error_message = "a container role decrypts parameters outside its own path"
+  }
+
+  assert {
+    condition     = toset(keys(aws_iam_role_policy.container_content)) == toset(["runner", "bot"])
+    error_message = "the content bucket is for the runner and the bot only (the server has no bucket access)"
   }
 
   assert {
     condition     = [for s in jsondecode(data.aws_iam_policy_document.content.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "ListOnlyAppPrefixes"][0] == ["audio/raw/", "audio/raw/*", "drafts/", "drafts/*"]
     error_message = "ListBucket not limited to the app prefixes"
+  }
+
+  assert {
+    condition     = toset(flatten([for s in jsondecode(data.aws_iam_policy_document.content.json).Statement : flatten([s.Resource]) if contains(flatten([s.Action]), "s3:GetObject")])) == toset(["arn:aws:s3:::editorbot-test-content/audio/raw/*", "arn:aws:s3:::editorbot-test-content/drafts/*"])
+    error_message = "objects readable or writable outside the app prefixes"
   }
 }
 

@@ -1,6 +1,5 @@
-# Offline: dummy credentials, the account lookup overridden, plan only.
-# (The TLS-only bucket policy is a data source that depends on the bucket, so
-# Terraform defers it to apply; tests/infra checks it structurally instead.)
+# Offline: dummy credentials, the account lookup overridden, plan only. The policies
+# are rendered by the real provider at plan time.
 provider "aws" {
   region                      = "eu-west-1"
   access_key                  = "mock"
@@ -14,15 +13,6 @@ provider "aws" {
 override_data {
   target = data.aws_caller_identity.current
   values = { account_id = "000000000000" }
-}
-
-override_resource {
-  target          = aws_s3_bucket.this
-  override_during = plan
-  values = {
-    id  = "editorbot-test-content-000000000000"
-    arn = "arn:aws:s3:::editorbot-test-content-000000000000"
-  }
 }
 
 variables {
@@ -57,8 +47,19 @@ run "bucket_is_private_versioned_encrypted_tls_only" {
     error_message = "default encryption must be SSE-KMS"
   }
 
+  # Every request, to the bucket and to each object, by anyone, is refused without TLS.
   assert {
-    condition     = output.prefixes.audio_raw == "audio/raw/" && output.prefixes.video_long == "video/long/" && length(output.prefixes) == 8
-    error_message = "prefix layout changed"
+    condition = anytrue([
+      for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement :
+      s.Effect == "Deny" && s.Action == "s3:*" && s.Principal == "*"
+      && toset(flatten([s.Resource])) == toset(["arn:aws:s3:::editorbot-test-content-000000000000", "arn:aws:s3:::editorbot-test-content-000000000000/*"])
+      && s.Condition == { Bool = { "aws:SecureTransport" = "false" } }
+    ])
+    error_message = "the bucket policy must deny every request over plain HTTP, to the bucket and its objects"
+  }
+
+  assert {
+    condition     = try(output.prefixes.preferences, null) == "preferences/" && try(output.prefixes.results, null) == "results/"
+    error_message = "the layout read from editorbot/layout.json lacks preferences/ or results/"
   }
 }
