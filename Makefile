@@ -107,6 +107,7 @@ bench: system-deps $(VENV)/.test-engines
 	$(BIN)/python bench/pipeline.py --repeat 3
 	$(BIN)/python bench/burst.py --notes 20
 	$(BIN)/python bench/serve_vs_worker.py --runs 5
+	$(BIN)/python bench/long_note.py --minutes 10
 
 clean:
 	rm -rf $(VENV) .venv-infra data .pytest_cache .ruff_cache
