@@ -81,7 +81,10 @@ class _ProgressArtifact:
     def beat(self) -> None:
         while not self._done.is_set():
             text, percent = self._news
-            update_progress_artifact(self.artifact_id, round(percent, 1), text)
+            try:
+                update_progress_artifact(self.artifact_id, round(percent, 1), text)
+            except Exception:  # the server restarting, say: the next beat tries again
+                logging.getLogger(__name__).warning("Could not report progress", exc_info=True)
             # News is sent at most every second; silence every HEARTBEAT_S.
             self._changed.wait(HEARTBEAT_S)
             self._changed.clear()
