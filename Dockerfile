@@ -61,7 +61,8 @@ RUN pip install --no-cache-dir --no-deps .
 
 FROM python:3.11-slim-bookworm AS runtime
 
-# ffmpeg decodes the notes. The version glob pins bookworm's 5.1 series and still takes
+# ffmpeg decodes the notes and renders the videos (Debian's build links libass, which burns
+# the captions with the fonts the package ships). The version glob pins bookworm's 5.1 series and still takes
 # Debian's security updates, which replace exact versions in the archive.
 RUN apt-get update \
     && apt-get install --yes --no-install-recommends "ffmpeg=7:5.1*" \

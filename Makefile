@@ -8,14 +8,17 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 .PHONY: demo test bench lint infra-check infra-test stack-check system-deps test-system-deps clean
 
-# From the system's packages, not PyPI: ffmpeg decodes the notes; the UI test drives chromium;
-# the whole-stack tests run the Prefect server once on PostgreSQL (not on PATH in Debian).
+# From the system's packages, not PyPI: ffmpeg decodes the notes and renders the videos (with
+# libass); the UI test drives chromium; the whole-stack tests run the Prefect server once on
+# PostgreSQL (not on PATH in Debian); the video tests read burned-in captions back with
+# Tesseract's Spanish model.
 system-deps:
 	@$(call apt_install,command -v ffmpeg,ffmpeg)
 
 test-system-deps: system-deps
 	@$(call apt_install,command -v chromium,chromium)
 	@$(call apt_install,ls /usr/lib/postgresql/*/bin/initdb,postgresql)
+	@$(call apt_install,tesseract --list-langs 2>&1 | grep -qx spa,tesseract-ocr tesseract-ocr-spa)
 
 # $(call apt_install,CHECK,PACKAGE): install PACKAGE with apt unless the shell CHECK succeeds.
 define apt_install
@@ -103,11 +106,14 @@ test: test-system-deps lint infra-check infra-test stack-check $(VENV)/.test-eng
 
 # Benchmarks print their tables and write JSON under bench/results/ (see bench/README.md).
 bench: system-deps $(VENV)/.test-engines
+	$(BIN)/pip install -q -e ".[test,tiny-en,bench]"
 	$(BIN)/python bench/transcribe.py --repeats 3
 	$(BIN)/python bench/pipeline.py --repeat 3
 	$(BIN)/python bench/burst.py --notes 20
 	$(BIN)/python bench/serve_vs_worker.py --runs 5
 	$(BIN)/python bench/long_note.py --minutes 10
+	$(BIN)/python bench/word_timestamps.py --repeats 3
+	$(BIN)/python bench/render.py --repeats 3
 
 clean:
 	rm -rf $(VENV) .venv-infra data .pytest_cache .ruff_cache

@@ -98,10 +98,12 @@ def build_application(settings: Settings, submission: Submission) -> Application
                 handlers.decide_draft, pattern=DecisionButton.pattern("approve", "reject")
             ),
             CallbackQueryHandler(handlers.save_choice, pattern=r"^(dialect|template):"),
+            CallbackQueryHandler(handlers.save_formats, pattern=r"^formats:"),
             CommandHandler("start", handlers.start),
             CommandHandler("help", handlers.show_help),
             CommandHandler("dialect", handlers.choose_dialect),
             CommandHandler("template", handlers.choose_template),
+            CommandHandler("formats", handlers.choose_formats),
             CommandHandler("status", handlers.show_status),
             CommandHandler("cancel", handlers.cancel_run),
             MessageHandler(NOTE, handlers.receive_note),

@@ -34,9 +34,11 @@ HELP = (
     "Send me a voice note with your idea, in Spanish (an audio file, a video note or audio "
     "sent as a file work too), or type it as a message. I transcribe it, adapt regional "
     "expressions so any Spanish speaker follows, and shape it into a script of timed beats. "
-    "You approve, revise or reject the draft; only approved scripts are published.\n\n"
+    "You approve, revise or reject the draft (a preview video follows it); only approved "
+    "scripts are published, with a 9:16 and a 16:9 video.\n\n"
     "/dialect – your Spanish, used for your next notes\n"
     "/template – the kind of script\n"
+    "/formats – add 1:1 or 4:5 videos\n"
     "/status – your recent runs\n"
     "/cancel RUN – drop a draft that is waiting for you\n"
     "/help – this text"
@@ -46,6 +48,7 @@ COMMANDS = [
     ("help", "how to use it"),
     ("dialect", "choose your Spanish"),
     ("template", "choose the kind of script"),
+    ("formats", "which videos you get"),
     ("status", "your recent runs"),
     ("cancel", "drop a waiting draft: /cancel RUN"),
 ]
@@ -272,6 +275,45 @@ async def save_choice(update: Update, context: BotContext) -> None:
     options = options.model_copy(update={kind: name})
     await asyncio.to_thread(save_preferences, user_id, options)
     await query.edit_message_text(f"Your {kind} is now {name}; it applies to your next notes.")
+
+
+FORMAT_CHOICES = (
+    ("9:16 and 16:9", "9x16,16x9"),
+    ("+ 1:1", "9x16,16x9,1x1"),
+    ("+ 4:5", "9x16,16x9,4x5"),
+    ("+ 1:1 and 4:5", "9x16,16x9,1x1,4x5"),
+)
+
+
+async def choose_formats(update: Update, context: BotContext) -> None:
+    """Offer the sets of videos made after approval as buttons."""
+    options = await asyncio.to_thread(load_preferences, update.effective_user.id)
+    current = ",".join(options.formats)
+    buttons = [
+        [
+            InlineKeyboardButton(
+                ("✓ " if value == current else "") + label, callback_data=f"formats:{value}"
+            )
+        ]
+        for label, value in FORMAT_CHOICES
+    ]
+    await update.effective_message.reply_text(
+        "Which videos should an approved script get? 9:16 and 16:9 always come.",
+        reply_markup=InlineKeyboardMarkup(buttons),
+    )
+
+
+async def save_formats(update: Update, context: BotContext) -> None:
+    """Store the set of videos the user picked as their default."""
+    query = update.callback_query
+    await query.answer()
+    user_id = query.from_user.id
+    options = await asyncio.to_thread(load_preferences, user_id)
+    chosen = query.data.split(":", 1)[1].split(",")
+    options = type(options).model_validate(options.model_dump() | {"formats": chosen})
+    await asyncio.to_thread(save_preferences, user_id, options)
+    shown = ", ".join(f.replace("x", ":") for f in options.formats)
+    await query.edit_message_text(f"Your videos are now {shown}; they apply to your next notes.")
 
 
 def _age(when: datetime) -> str:

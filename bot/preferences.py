@@ -1,4 +1,4 @@
-"""Each creator's defaults (dialect, template), kept as JSON through the storage seam."""
+"""Each creator's defaults (dialect, template, videos), kept as JSON through the storage seam."""
 
 from editorbot.schemas import RunOptions
 from editorbot.storage import configured_storage, preferences_key

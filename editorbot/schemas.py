@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 WORDS_PER_SECOND = 2.5
 """Spoken Spanish runs at roughly this rate; beat durations follow the text."""
@@ -37,10 +37,21 @@ class Role(StrEnum):
     CALL_TO_ACTION = "call_to_action"
 
 
+class Word(BaseModel):
+    """One spoken word and when it was said, as Whisper timed it."""
+
+    start: float = Field(ge=0)
+    end: float = Field(ge=0)
+    text: str
+    probability: float | None = None
+
+
 class Segment(BaseModel):
     start: float = Field(ge=0)
     end: float = Field(ge=0)
     text: str
+    # Empty in transcripts persisted before word timings existed; they still load.
+    words: list[Word] = Field(default_factory=list)
 
 
 class Transcript(BaseModel):
@@ -54,6 +65,11 @@ class Transcript(BaseModel):
     @property
     def text(self) -> str:
         return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+    @property
+    def words(self) -> list[Word]:
+        """Every timed word in order; empty when the engine gave none."""
+        return [word for segment in self.segments for word in segment.words]
 
 
 class MediatedText(BaseModel):
@@ -147,6 +163,21 @@ class RunOptions(BaseModel):
     language: str = "es"
     dialect: str = "neutral"
     template: str = "opinion"
+    formats: list[str] = Field(
+        default_factory=lambda: ["9x16", "16x9"],
+        description="Video formats after approval: 9:16 and 16:9 always, 1:1 and 4:5 if asked.",
+    )
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _known_formats(cls, value: object) -> object:
+        from editorbot.video.formats import parse_formats  # the video kernel imports this module
+
+        if isinstance(value, str):
+            return list(parse_formats(value))
+        if isinstance(value, list | tuple):
+            return list(parse_formats(" ".join(map(str, value))))
+        return value
 
 
 def estimate_seconds(text: str) -> int:

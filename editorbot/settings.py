@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     telegram_file_url: str = Field(
         default="https://api.telegram.org/file/bot", description="File download base."
     )
+    telegram_upload_limit_mb: float = Field(
+        default=50,
+        gt=0,
+        description="The largest file the bot may send (Telegram: 50; a local Bot API: 2000).",
+    )
     bot_runs: Literal["local", "deployment"] = Field(
         default="local",
         description="local: the bot runs flows itself; deployment: `editorbot serve` runs them.",
@@ -100,6 +105,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         return value
+
+    video_background_image: Path | None = Field(
+        default=None,
+        description="A brand image (PNG or JPEG) behind every video, instead of the "
+        "template's colours.",
+    )
 
     @field_validator("storage")
     @classmethod

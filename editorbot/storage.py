@@ -39,8 +39,16 @@ def preferences_key(user_id: int) -> str:
 
 # Where a run's own artifacts are, each under `<prefix><run_key>`.
 ARTIFACT_PREFIXES = tuple(
-    PREFIXES[area] for area in ("audio_raw", "audio_cleaned", "subtitles", "drafts", "scripts")
-)
+    PREFIXES[area]
+    for area in (
+        "audio_raw", "audio_cleaned", "subtitles", "drafts", "scripts", "video_short", "video_long"
+    )
+)  # fmt: skip
+
+
+def video_key(run_key: str, shelf: str, name: str) -> str:
+    """A render's file: `video/short/<run_key>/<name>` (shelf "short") or `video/long/…`."""
+    return f"{PREFIXES['video_' + shelf]}{check_run_key(run_key)}/{name}"
 
 
 class Storage(ABC):
@@ -69,6 +77,10 @@ class Storage(ABC):
     @abstractmethod
     def location(self, key: str) -> str:
         """Where a person finds `key` (a path or an s3:// URL)."""
+
+    def link(self, key: str, expires_s: int = 7 * 86400) -> str:
+        """What to hand a person so they can fetch `key`: here, where it is."""
+        return self.location(key)
 
     def put_once(
         self, key: str, data: bytes, content_type: str = "application/octet-stream"
@@ -191,6 +203,12 @@ class S3Storage(Storage):
 
     def location(self, key: str) -> str:
         return f"s3://{self.bucket}/{_safe_key(key)}"
+
+    def link(self, key: str, expires_s: int = 7 * 86400) -> str:
+        """A presigned HTTPS URL: the bucket stays private, the link expires."""
+        return self.client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": self._key(key)}, ExpiresIn=expires_s
+        )
 
 
 _TRANSIENT_S3_CODES = {"500", "502", "503", "504", "SlowDown", "Throttling", "RequestTimeout"}

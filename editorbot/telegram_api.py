@@ -80,8 +80,9 @@ class DecisionButton:
 
 def is_transient(error: BaseException) -> bool:
     """Telegram's network trouble and flood waits; a bad request or a ban is for good."""
-    # BadRequest subclasses NetworkError in python-telegram-bot, so it is excluded first.
-    if isinstance(error, BadRequest):
+    # BadRequest subclasses NetworkError in python-telegram-bot, so it is excluded first;
+    # a file over the upload limit (413, which PTB also raises as NetworkError) stays too big.
+    if isinstance(error, BadRequest) or "Request Entity Too Large" in str(error):
         return False
     return isinstance(error, NetworkError | RetryAfter)
 
@@ -217,6 +218,32 @@ def send_text(chat_id: int, text: str) -> None:
 
     async def send(bot: Bot) -> None:
         await bot.send_message(chat_id, text)
+
+    _call(send)
+
+
+def send_video(
+    chat_id: int,
+    name: str,
+    data: bytes,
+    width: int,
+    height: int,
+    duration_s: float,
+    caption: str = "",
+) -> None:
+    """Send an MP4 as a video message that plays in the chat while it downloads."""
+
+    async def send(bot: Bot) -> None:
+        await bot.send_video(
+            chat_id,
+            InputFile(data, filename=name),
+            duration=round(duration_s),
+            width=width,
+            height=height,
+            caption=caption or None,
+            supports_streaming=True,
+            filename=name,
+        )
 
     _call(send)
 

@@ -17,7 +17,7 @@ from editorbot.schemas import ChatTarget, RunOptions
 from flows.approval import decide, gate_revision
 from flows.results import result_storage_settings
 from flows.runs import run_tags
-from flows.transcription_limit import ensure_transcription_limit
+from flows.transcription_limit import ensure_render_limit, ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
 
 
@@ -57,6 +57,7 @@ class LocalRun:
         # Several notes run side by side in one process too (the bot): one transcription at
         # a time keeps a laptop usable. A limit `editorbot serve` already sized is kept.
         ensure_transcription_limit(1, resize=False)
+        ensure_render_limit()
         self.flow_run, self.parameters = flow_run, parameters
         self._final: State | None = None
         self._seen: dict[UUID, str] = {}

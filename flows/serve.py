@@ -30,7 +30,7 @@ from prefect.states import Pending
 from editorbot.schemas import ChatTarget, RunOptions
 from flows.results import result_storage_settings, results_beside_artifacts
 from flows.runs import PRODUCT_TAG, run_tags
-from flows.transcription_limit import ensure_transcription_limit
+from flows.transcription_limit import ensure_render_limit, ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
 
 log = logging.getLogger(__name__)
@@ -165,6 +165,7 @@ def serve_voice_to_script(
     approval never waits for a slot behind new notes.
     """
     ensure_transcription_limit(transcription_slots)
+    ensure_render_limit()
     ensure_silent_run_automation()
     deployment = voice_to_script.to_deployment(
         name="voice-to-script",

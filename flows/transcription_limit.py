@@ -1,4 +1,4 @@
-"""The global limit that lets one transcription at a time run on a small machine."""
+"""The global limits that let one transcription and one render at a time run on a small machine."""
 
 import contextlib
 
@@ -10,21 +10,32 @@ from prefect.client.schemas.actions import (
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from tasks.recognize_speech import TRANSCRIPTION_SLOTS
+from tasks.render_video import RENDER_SLOTS
 
 
-def ensure_transcription_limit(slots: int, resize: bool = True) -> None:
-    """Create the limit with `slots`; an existing one is set to `slots` only when `resize`."""
+def _ensure_limit(name: str, slots: int, resize: bool) -> None:
     with get_client(sync_client=True) as client:
         try:
-            client.read_global_concurrency_limit_by_name(TRANSCRIPTION_SLOTS)
+            client.read_global_concurrency_limit_by_name(name)
         except ObjectNotFound:
             # Another process may create it between our look-up and this call: either is fine.
             with contextlib.suppress(ObjectAlreadyExists):
                 client.create_global_concurrency_limit(
-                    GlobalConcurrencyLimitCreate(name=TRANSCRIPTION_SLOTS, limit=slots)
+                    GlobalConcurrencyLimitCreate(name=name, limit=slots)
                 )
             return
         if resize:
             client.update_global_concurrency_limit(
-                TRANSCRIPTION_SLOTS, GlobalConcurrencyLimitUpdate(limit=slots, active=True)
+                name, GlobalConcurrencyLimitUpdate(limit=slots, active=True)
             )
+
+
+def ensure_transcription_limit(slots: int, resize: bool = True) -> None:
+    """Create the limit with `slots`; an existing one is set to `slots` only when `resize`."""
+    _ensure_limit(TRANSCRIPTION_SLOTS, slots, resize)
+
+
+def ensure_render_limit(slots: int = 1, resize: bool = False) -> None:
+    """Create the render limit (one render at a time: it takes every core); an existing one,
+    perhaps widened by hand for a bigger machine, is kept unless `resize`."""
+    _ensure_limit(RENDER_SLOTS, slots, resize)

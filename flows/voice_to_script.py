@@ -7,23 +7,37 @@ from prefect.states import Completed, Failed, State
 
 from editorbot.errors import EditorBotError
 from editorbot.logs import run_key_bound
-from editorbot.schemas import ChatTarget, RunOptions, RunOutcome, typed_text
+from editorbot.schemas import (
+    ChatTarget,
+    RunOptions,
+    RunOutcome,
+    Script,
+    StoredAudio,
+    Transcript,
+    typed_text,
+)
 from editorbot.settings import get_settings
 from flows.approval import expired, request_approval
 from tasks.download import download
+from tasks.export_timeline import export_timeline
 from tasks.mediate import mediate
 from tasks.normalize_audio import normalize_audio
 from tasks.notify import (
     DraftReady,
     Event,
     Expired,
+    PreviewReady,
     Published,
     Rejected,
     Step,
+    VideosReady,
     notify,
     report_failure,
 )
+from tasks.plan_render import plan_render
 from tasks.publish import publish
+from tasks.render_preview import render_preview
+from tasks.render_video import render_video
 from tasks.save_draft import save_draft
 from tasks.structure import structure
 from tasks.transcribe import transcribe
@@ -38,11 +52,16 @@ def _tell(chat: ChatTarget | None, event: Event) -> None:
         notify(chat, event, return_state=True)
 
 
+VIDEO_FAILED = "VideoFailed"
+"""The state of a run whose script is published but a video is missing; replay renders it."""
+
+
 def _tell_failure(flow, flow_run, state: State) -> None:
     """On failure, tell the chat why: the sentence for a user's error, a pointer for ours."""
     chat = flow_run.parameters.get("chat")
-    # An expired gate is failed by the server; the flow itself has told the chat.
-    if not chat or expired(state):
+    # An expired gate is failed by the server, a missing video after publishing by the flow;
+    # the flow itself has told the chat either way.
+    if not chat or expired(state) or state.name == VIDEO_FAILED:
         return
     error = state.result(raise_on_failure=False)
     reason = (
@@ -51,6 +70,55 @@ def _tell_failure(flow, flow_run, state: State) -> None:
         else f"something went wrong on our side (run {flow_run.id}); please try again later."
     )
     report_failure(ChatTarget.model_validate(chat), reason)
+
+
+def _preview(
+    chat: ChatTarget | None,
+    script: Script,
+    transcript: Transcript | None,
+    cleaned: StoredAudio | None,
+    run_key: str,
+    revision: int,
+) -> None:
+    """The draft's preview, in the chat after the draft's text and buttons; a preview that
+    fails leaves the draft waiting all the same."""
+    planned = plan_render(script, transcript, cleaned, run_key, return_state=True)
+    if not planned.is_completed():
+        return
+    plan = planned.result()
+    preview = render_preview(plan, run_key, revision, return_state=True)
+    if preview.is_completed():
+        ready = PreviewReady(key=preview.result(), revision=revision, duration_s=plan.duration_s)
+        _tell(chat, ready)
+
+
+def _videos(
+    chat: ChatTarget | None,
+    script: Script,
+    transcript: Transcript | None,
+    cleaned: StoredAudio | None,
+    options: RunOptions,
+    run_key: str,
+) -> tuple[list[str], list[str]]:
+    """Render the asked formats of the approved draft's plan (cached from its preview), one
+    task each, and the timeline; the keys written and the formats that failed."""
+    _tell(chat, Step(step="rendering"))
+    planned = plan_render(script, transcript, cleaned, run_key, return_state=True)
+    if not planned.is_completed():
+        _tell(chat, VideosReady(videos={}, duration_s=0, failed=options.formats))
+        return [], list(options.formats)
+    plan = planned.result()
+    states = {fmt: render_video(plan, fmt, run_key, return_state=True) for fmt in options.formats}
+    rendered = {fmt: state.result() for fmt, state in states.items() if state.is_completed()}
+    failed = [fmt for fmt in options.formats if fmt not in rendered]
+    keys = [key for written in rendered.values() for key in written]
+    if rendered:
+        timeline = export_timeline(plan, rendered, run_key, return_state=True)
+        if timeline.is_completed():
+            keys.append(timeline.result())
+    videos = {fmt: written[0] for fmt, written in rendered.items()}
+    _tell(chat, VideosReady(videos=videos, duration_s=plan.duration_s, failed=failed))
+    return keys, failed
 
 
 @flow(name="voice-to-script", on_failure=[_tell_failure])
@@ -71,6 +139,7 @@ def _steps(source: str, run_key: str, options: RunOptions, chat: ChatTarget | No
     """The steps and the approval loop of `voice_to_script`."""
     settings = get_settings()
     text, language = typed_text(source), options.language
+    transcript = cleaned = None
     if text is None:
         _tell(chat, Step(step="downloading"))
         raw = download(source, run_key)
@@ -88,6 +157,7 @@ def _steps(source: str, run_key: str, options: RunOptions, chat: ChatTarget | No
         script = structure(mediated, options.template, run_key, language, revision, notes)
         draft = save_draft(script, mediated, run_key)
         _tell(chat, DraftReady(draft=draft, revision=revision))
+        _preview(chat, script, transcript, cleaned, run_key, revision)
         approval = request_approval(
             draft, run_key, revision, settings.approval_timeout_s, settings.approval_poll_s
         )
@@ -106,9 +176,22 @@ def _steps(source: str, run_key: str, options: RunOptions, chat: ChatTarget | No
         if approval.decision == "approve":
             published = publish(draft, run_key)
             _tell(chat, Published(run_key=run_key))
+            videos, failed = _videos(chat, script, transcript, cleaned, options, run_key)
             outcome = RunOutcome(
-                run_key=run_key, decision="approve", revisions=revision, published=published
+                run_key=run_key,
+                decision="approve",
+                revisions=revision,
+                published=published + videos,
             )
+            if failed:
+                # Published stays published; the run fails so `editorbot replay` finds it and
+                # renders only what is missing (the rest comes from the cache).
+                return Failed(
+                    name=VIDEO_FAILED,
+                    message=f"Published {published[0]}, but the {', '.join(failed)} video "
+                    "could not be rendered; replay the run to render it.",
+                    data=outcome,
+                )
             return Completed(name="Published", message=f"Published {published[0]}", data=outcome)
         notes.append(approval.notes)
     raise AssertionError("unreachable")  # pragma: no cover

@@ -136,10 +136,17 @@ def cmd_process(args) -> int:
         raise BadSource(f"There is no file at {args.file}; check the path and try again.")
     from editorbot.run_key import make_run_key
     from editorbot.schemas import RunOptions
+    from editorbot.video.ffmpeg import check_ffmpeg
     from flows.local_run import LocalRun
 
+    check_ffmpeg()  # before the note is processed: its videos need ffmpeg with libass
     run_key = make_run_key("cli", hashlib.sha256(source.read_bytes()).hexdigest()[:12])
-    options = RunOptions(language=args.language, dialect=args.dialect, template=args.template)
+    options = RunOptions(
+        language=args.language,
+        dialect=args.dialect,
+        template=args.template,
+        formats=args.formats,
+    )
     run = LocalRun(str(source.resolve()), run_key, options)
     return _follow(run, run_key, args)
 
@@ -162,6 +169,10 @@ def _follow(run, run_key: str, args) -> int:
         revision = gate_revision(state)
         draft = storage.get(draft_key(run_key, "script.md")).decode("utf-8")
         print(draft, file=sys.stderr if args.json else sys.stdout, flush=True)
+        previews = storage.list(draft_key(run_key, "preview-"))
+        if previews:
+            newest = max(previews, key=lambda k: int(k.rsplit("-", 1)[1].removesuffix(".mp4")))
+            _say(f"Preview of this draft: {storage.location(newest)}")
         answer = _gate_answer(args, run, revision)
         gate_closed_elsewhere = answer is None
         if answer is not None:
@@ -196,6 +207,13 @@ def _follow(run, run_key: str, args) -> int:
         _say(f"{final.name}: {final.message}")
         if final.name == "Published":
             _say(*(f"  {storage.location(k)}" for k in keys if k.startswith("scripts/")))
+        _say(
+            *(
+                f"  {storage.location(k)}"
+                for k in keys
+                if k.startswith("video/") and k.endswith((".mp4", ".otio"))
+            )
+        )
     return {"Published": EXIT_PUBLISHED, "Rejected": EXIT_REJECTED}.get(final.name, EXIT_FAILED)
 
 
@@ -241,8 +259,10 @@ def _needs_a_server(command: str) -> None:
 
 def cmd_serve(args) -> int:
     _needs_a_server("serve")
+    from editorbot.video.ffmpeg import check_ffmpeg
     from flows.serve import serve_voice_to_script
 
+    check_ffmpeg()  # a runner that cannot render would fail every approved note's videos
     if args.transcribers:
         # The flow-run processes this runner starts hand their notes to the worker below.
         os.environ["EDITORBOT_TRANSCRIPTION"] = "worker"
@@ -337,6 +357,10 @@ def cmd_bot(args) -> int:
     from editorbot.settings import get_settings
 
     settings = get_settings()
+    if settings.bot_runs == "local":
+        from editorbot.video.ffmpeg import check_ffmpeg
+
+        check_ffmpeg()  # this process runs the flows, and so renders the videos
     # A service: its own INFO lines are shown (Prefect's set-up mutes the console otherwise),
     # as JSON or text per settings, with secrets redacted either way.
     install_handler(settings.log_format, secret_values(settings))
@@ -386,6 +410,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=template_names(),
         default="opinion",
         help="the script family (default opinion)",
+    )
+    process.add_argument(
+        "--formats",
+        default="",
+        help="videos besides 9:16 and 16:9, made after approval: 1:1, 4:5 or both "
+        "(e.g. --formats 1:1,4:5)",
     )
     process.set_defaults(handler=cmd_process)
 

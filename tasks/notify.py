@@ -13,8 +13,11 @@ from pydantic import BaseModel
 from editorbot import telegram_api
 from editorbot.run_key import run_key_slug
 from editorbot.schemas import ChatTarget, DraftKeys
+from editorbot.settings import get_settings
 from editorbot.storage import configured_storage, script_key, subtitles_key
 from editorbot.telegram_api import DecisionButton
+from editorbot.video.formats import FORMATS
+from editorbot.video.plan import VideoFormat
 from tasks.transient import NETWORK_RETRIES
 
 MESSAGE_LIMIT = 4096
@@ -29,7 +32,7 @@ DECISIONS = (("Approve", "approve"), ("Revise", "revise"), ("Reject", "reject"))
 class Step(BaseModel):
     """The run moved on to a step."""
 
-    step: Literal["downloading", "transcribing", "mediating", "structuring"]
+    step: Literal["downloading", "transcribing", "mediating", "structuring", "rendering"]
     revision: int = 0
 
 
@@ -46,6 +49,22 @@ class Published(BaseModel):
     run_key: str
 
 
+class PreviewReady(BaseModel):
+    """The preview video of a draft is rendered (it follows the draft's text and buttons)."""
+
+    key: str
+    revision: int
+    duration_s: float
+
+
+class VideosReady(BaseModel):
+    """The approved script's videos: format id to the MP4's key; formats that failed."""
+
+    videos: dict[str, str]
+    duration_s: float
+    failed: list[str] = []
+
+
 class Rejected(BaseModel):
     """The draft was rejected; nothing is published."""
 
@@ -56,13 +75,21 @@ class Expired(BaseModel):
     """Nobody decided in time; nothing is published."""
 
 
-Event = Step | DraftReady | Published | Rejected | Expired
+Event = Step | DraftReady | PreviewReady | Published | VideosReady | Rejected | Expired
+
+FORMAT_CAPTIONS = {
+    "9x16": "9:16 for Shorts, Reels and TikTok",
+    "16x9": "16:9 for YouTube",
+    "1x1": "1:1 for square feeds",
+    "4x5": "4:5 for Instagram and Facebook feeds",
+}
 
 STEP_TEXT = {
     "downloading": "Received. Downloading your note…",
     "transcribing": "Transcribing your note…",
     "mediating": "Adapting the Spanish so anyone follows it…",
     "structuring": "Shaping the script into timed beats…",
+    "rendering": "Published. Rendering your videos…",
 }
 
 
@@ -120,6 +147,21 @@ def notify(chat: ChatTarget, event: Event) -> None:
         case Published(run_key=run_key):
             _status(chat, "Published. The script and subtitles are below.")
             telegram_api.send_documents(chat.chat_id, published_files(run_key))
+        case PreviewReady(key=key, revision=revision, duration_s=duration_s):
+            caption = f"Preview of draft {revision + 1}: what approving it publishes."
+            _send_video(chat, key, FORMATS["preview"], duration_s, caption)
+        case VideosReady(videos=videos, duration_s=duration_s, failed=failed):
+            _status(chat, "Published. Your videos are below.")
+            for format_id, key in videos.items():
+                fmt = FORMATS[format_id]
+                _send_video(chat, key, fmt, duration_s, FORMAT_CAPTIONS.get(format_id, ""))
+            if failed:
+                telegram_api.send_text(
+                    chat.chat_id,
+                    f"The {', '.join(f.replace('x', ':') for f in failed)} video could not be "
+                    f"made; the script is published all the same. `editorbot replay "
+                    f"{flow_run.id}` makes what is missing.",
+                )
         case Rejected(notes=notes):
             text = "Rejected; nothing was published." + (f" Reason: {notes}" if notes else "")
             _status(chat, text)
@@ -128,6 +170,27 @@ def notify(chat: ChatTarget, event: Event) -> None:
             text = "Nobody decided in time, so nothing was published. Send the note again to retry."
             _status(chat, text)
             telegram_api.send_text(chat.chat_id, text)
+
+
+def _send_video(
+    chat: ChatTarget, key: str, fmt: VideoFormat, duration_s: float, caption: str
+) -> None:
+    """Send a video as a video message; past the bot upload limit, a link and why."""
+    storage = configured_storage()
+    data = storage.get(key)
+    limit_mb = get_settings().telegram_upload_limit_mb
+    size_mb = len(data) / 2**20
+    if size_mb > limit_mb:
+        telegram_api.send_text(
+            chat.chat_id,
+            f"{caption or fmt.id}: the video is {size_mb:.0f} MB, over the {limit_mb:g} MB "
+            f"Telegram lets a bot send, so here is a link instead: {storage.link(key)}",
+        )
+        return
+    name = f"{key.rsplit('/', 2)[-2]}-{key.rsplit('/', 1)[-1]}"
+    telegram_api.send_video(
+        chat.chat_id, name, data, fmt.width, fmt.height, duration_s, caption=caption
+    )
 
 
 def published_files(run_key: str) -> list[tuple[str, bytes]]:

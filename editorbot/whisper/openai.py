@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from editorbot.errors import ModelUnavailable
-from editorbot.schemas import Segment, Transcript
+from editorbot.schemas import Segment, Transcript, Word
 from editorbot.settings import Settings
 from editorbot.whisper import Progress, WhisperEngine
 from editorbot.whisper.convert import OPENAI_WHISPER_INSTALL, converted_base_model, import_torch
@@ -93,6 +93,7 @@ class OpenAIWhisperEngine(WhisperEngine):
             condition_on_previous_text=False,
             fp16=False,
             verbose=None,
+            word_timestamps=True,
         )
         duration = len(audio) / whisper.audio.SAMPLE_RATE
         progress(duration, duration)  # openai-whisper tells nothing before it is done
@@ -107,6 +108,16 @@ class OpenAIWhisperEngine(WhisperEngine):
                     start=min(s["start"], duration),
                     end=min(s["end"], duration),
                     text=s["text"].strip(),
+                    words=[
+                        Word(
+                            start=min(w["start"], duration),
+                            end=min(w["end"], duration),
+                            text=w["word"].strip(),
+                            probability=w.get("probability"),
+                        )
+                        for w in s.get("words", ())
+                        if w["word"].strip()
+                    ],
                 )
                 for s in result["segments"]
             ],

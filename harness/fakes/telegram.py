@@ -22,7 +22,11 @@ from aiohttp import web
 BOT_USER = {"id": 999000, "is_bot": True, "first_name": "EditorBot", "username": "editor_bot"}
 _MESSAGE_IDS = itertools.count(100)
 """Shared by every fake in the process, so run keys (chat-message) never repeat in a session."""
-_INT_PARAMS = {"chat_id", "message_id", "offset", "timeout", "limit", "user_id"}
+_INT_PARAMS = {
+    "chat_id", "message_id", "offset", "timeout", "limit", "user_id", "width", "height", "duration",
+}  # fmt: skip
+UPLOAD_LIMIT = 50 * 1024 * 1024
+"""The largest file a bot may upload to api.telegram.org; past it, Telegram answers 413."""
 _JSON_PARAMS = {"reply_markup", "commands", "allowed_updates", "scope"}
 
 
@@ -106,8 +110,9 @@ class Fault:
 class FakeTelegram:
     """The Bot API for one bot, on 127.0.0.1 and a free port, served from its own thread."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, upload_limit: int = UPLOAD_LIMIT) -> None:
         self.token = token
+        self.upload_limit = upload_limit
         self.calls: list[Call] = []
         self.files: dict[str, StoredFile] = {}
         self._faults: dict[str, Fault] = {}
@@ -135,7 +140,8 @@ class FakeTelegram:
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        # Room for a request past the upload limit, so the fake can refuse it as Telegram does.
+        app = web.Application(client_max_size=UPLOAD_LIMIT + 16 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         runner = web.AppRunner(app, access_log=None)
@@ -265,7 +271,7 @@ class FakeTelegram:
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
             )
         try:
-            refusal = self._refusal(method)
+            refusal = self._refusal(method) or self._too_large(params)
             if refusal is not None:
                 raise refusal
             result = await handler(params)
@@ -278,6 +284,14 @@ class FakeTelegram:
         if method != "getUpdates":
             self._record(Call(method, params, result))
         return web.json_response({"ok": True, "result": result})
+
+    def _too_large(self, params: dict[str, Any]) -> ApiError | None:
+        """Telegram's answer to an upload over the bot limit (python-telegram-bot raises it as
+        a NetworkError)."""
+        uploads = [v for v in params.values() if isinstance(v, dict) and "data" in v]
+        if any(len(upload["data"]) > self.upload_limit for upload in uploads):
+            return ApiError(413, "Request Entity Too Large")
+        return None
 
     def _record(self, call: Call) -> None:
         with self._changed:
@@ -369,3 +383,21 @@ class FakeTelegram:
                 "file_size": len(document["data"]),
             },
         )
+
+    async def _sendVideo(self, params: dict) -> dict:
+        video = params["video"]
+        content = {
+            "video": {
+                "file_id": f"video-{video['filename']}",
+                "file_unique_id": f"uvideo-{video['filename']}",
+                "file_name": video["filename"],
+                "file_size": len(video["data"]),
+                "width": params.get("width", 0),
+                "height": params.get("height", 0),
+                "duration": params.get("duration", 0),
+                "mime_type": "video/mp4",
+            }
+        }
+        if params.get("caption"):
+            content["caption"] = params["caption"]
+        return self._message(params["chat_id"], **content)

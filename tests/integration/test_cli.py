@@ -70,7 +70,10 @@ def test_process_approve_json_publishes(tmp_path):
     outcome = json.loads(result.stdout)
     assert outcome["state"] == "Published"
     assert f"scripts/{outcome['run_key']}.json" in outcome["artifacts"]
-    assert len(outcome["artifacts"]) == 8
+    # The note, its WAV, .srt and .vtt, the draft (.json, .md, preview), the script (.json,
+    # .md); 9:16 and 16:9 each with .ass, .srt and the plan; the timeline.
+    assert len(outcome["artifacts"]) == 18
+    assert f"video/long/{outcome['run_key']}/16x9.mp4" in outcome["artifacts"]
     script = Script.model_validate_json(_published(tmp_path)[0].read_text())
     assert script.template_id == "story" and script.dialect == "venezuelan"
     assert "transcribe" in result.stderr and "Traceback" not in result.stderr

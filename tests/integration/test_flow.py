@@ -61,12 +61,20 @@ def test_approved_note_is_published_with_every_artifact(data_dir):
         f"subtitles/{run_key}.vtt",
         f"drafts/{run_key}/script.json",
         f"drafts/{run_key}/script.md",
+        f"drafts/{run_key}/preview-0.mp4",
         f"scripts/{run_key}.md",
+        f"video/short/{run_key}/9x16.mp4",
+        f"video/short/{run_key}/timeline.otio",
+        f"video/long/{run_key}/16x9.mp4",
     ):
         assert storage.exists(key), key
+    # The creator asked for nothing more: no 1:1, no 4:5.
+    assert not storage.exists(f"video/short/{run_key}/1x1.mp4")
+    assert f"video/short/{run_key}/9x16.mp4" in final.result().published
     with get_client(sync_client=True) as client:
-        artifact = client.read_latest_artifacts(key=f"draft-{run_key_slug(run_key)}")
-    assert artifact is not None
+        for kind in ("draft", "render-plan"):
+            artifact = client.read_latest_artifacts(key=f"{kind}-{run_key_slug(run_key)}")
+            assert artifact is not None, kind
 
 
 def test_revise_applies_the_notes_and_waits_again(data_dir):
@@ -173,7 +181,20 @@ def test_the_flow_stores_everything_in_s3(s3_endpoint, s3_bucket, monkeypatch):
     storage = open_storage(f"s3://{s3_bucket}", s3_endpoint_url=s3_endpoint)
     Script.model_validate_json(storage.get(f"scripts/{run_key}.json"))
     keys = [k for prefix in ARTIFACT_PREFIXES for k in storage.list(prefix + run_key)]
-    assert len(keys) == 8, keys
+    assert {k.replace(run_key, "KEY") for k in keys} == {
+        "audio/raw/KEY.ogg",
+        "audio/cleaned/KEY.wav",
+        "subtitles/KEY.srt",
+        "subtitles/KEY.vtt",
+        "drafts/KEY/script.json",
+        "drafts/KEY/script.md",
+        "drafts/KEY/preview-0.mp4",
+        "scripts/KEY.json",
+        "scripts/KEY.md",
+        *(f"video/short/KEY/{n}" for n in ("9x16.mp4", "9x16.ass", "9x16.srt", "plan.json")),
+        *(f"video/long/KEY/{n}" for n in ("16x9.mp4", "16x9.ass", "16x9.srt", "plan.json")),
+        "video/short/KEY/timeline.otio",
+    }, keys
 
 
 def _transcription_limit():

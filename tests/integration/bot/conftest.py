@@ -136,6 +136,12 @@ class Creator:
             lambda c: c.method == "sendDocument" and self._to_me(c), timeout, count=count
         )
 
+    def videos(self, count: int, timeout: float = 180) -> list[Call]:
+        """The first `count` video messages sent to this user."""
+        return self.telegram.wait_for(
+            lambda c: c.method == "sendVideo" and self._to_me(c), timeout, count=count
+        )
+
     def sent(self, method: str) -> list[Call]:
         return [c for c in self.telegram.calls_to(method) if self._to_me(c)]
 

@@ -43,6 +43,12 @@ def test_voice_note_is_transcribed_drafted_approved_and_published(creator, teleg
     assert draft.params["parse_mode"] == "HTML" and "autobús" in draft.params["text"]
     labels = [b["text"] for row in draft.params["reply_markup"]["inline_keyboard"] for b in row]
     assert labels == ["Approve", "Revise", "Reject"]
+    # The preview follows the draft's text and buttons, never before them.
+    (preview,) = creator.videos(1)
+    assert telegram.calls.index(draft) < telegram.calls.index(preview)
+    assert (preview.params["width"], preview.params["height"]) == (540, 960)
+    assert preview.params["caption"].startswith("Preview of draft 1")
+    assert preview.params["video"]["data"][4:8] == b"ftyp"
 
     creator.press(draft, "Approve")
     documents = creator.documents(3)
@@ -54,9 +60,19 @@ def test_voice_note_is_transcribed_drafted_approved_and_published(creator, teleg
     assert telegram.calls_to("answerCallbackQuery")
     assert any("Approved by Ana" in c.params["text"] for c in creator.sent("editMessageText"))
     creator.wait_reply("Published.", method="editMessageText")
+    # The 9:16 as a video message, the 16:9 beside it; nothing else was asked for.
+    _, vertical, wide = creator.videos(3)
+    assert (vertical.params["width"], vertical.params["height"]) == (1080, 1920)
+    assert (wide.params["width"], wide.params["height"]) == (1920, 1080)
+    assert vertical.params["supports_streaming"] in (True, "True", "true")
+    assert vertical.params["duration"] == wide.params["duration"] == 10  # the 9.98 s note
+    creator.wait_reply("Your videos are below", method="editMessageText")
+    assert len(creator.sent("sendVideo")) == 3
 
     commands = telegram.calls_to("setMyCommands")[0].params["commands"]
-    assert {c["command"] for c in commands} >= {"start", "help", "dialect", "status", "cancel"}
+    assert {c["command"] for c in commands} >= {
+        "start", "help", "dialect", "formats", "status", "cancel"
+    }  # fmt: skip
     assert TOKEN not in caplog.text
     assert TOKEN.split(":")[1] not in caplog.text
 
@@ -402,3 +418,35 @@ def test_flood_control_that_outlasts_the_retries_reaches_the_error_handler(creat
     assert "RetryAfter" in caplog.text
     creator.send_text("/help")
     creator.wait_reply("/dialect")
+
+
+def test_formats_asked_for_come_too_and_a_video_over_the_upload_limit_comes_as_a_link(
+    creator, telegram, data_dir, monkeypatch
+):
+    # A limit this low turns every video into a link; Telegram's own is 50 MB (the fake
+    # refuses past it, tests/integration/bot/test_fake_telegram.py).
+    monkeypatch.setenv("EDITORBOT_TELEGRAM_UPLOAD_LIMIT_MB", "0.01")
+    creator.send_text("/formats")
+    creator.press(creator.wait_reply("Which videos"), "+ 1:1")
+    creator.wait_reply("Your videos are now 9:16, 16:9, 1:1", method="editMessageText")
+    creator.send_text("Che, el colectivo está carísimo y nadie dice nada.")  # typed: no audio
+    creator.press(creator.wait_draft(), "Approve")
+
+    links = telegram.wait_for(
+        lambda c: c.method == "sendMessage" and "here is a link instead" in c.params["text"],
+        timeout=180,
+        count=4,  # the preview, then 9:16, 16:9 and 1:1
+    )
+    assert creator.sent("sendVideo") == []
+    texts = [c.params["text"] for c in links]
+    assert texts[0].startswith("Preview of draft 1")
+    for text, caption in zip(
+        texts[1:],
+        ("9:16 for Shorts, Reels and TikTok", "16:9 for YouTube", "1:1 for square feeds"),
+        strict=True,
+    ):
+        assert text.startswith(f"{caption}: the video is "), text
+    # Local storage: the link is where the file is.
+    path = texts[3].rsplit(" ", 1)[1]
+    assert path.startswith(str(data_dir)) and path.endswith("/1x1.mp4")
+    assert "over the 0.01 MB Telegram lets a bot send" in texts[3]

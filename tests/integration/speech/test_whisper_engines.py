@@ -32,6 +32,22 @@ def test_segments_are_in_order_and_inside_the_audio(engine, transcript_of):
     assert times[-1][1] <= transcript.duration_s + 0.5
 
 
+def test_every_word_is_timed_in_order_inside_its_segment(engine, transcript_of):
+    transcript = transcript_of(engine, "librivox_26s.ogg", "en")
+    words = transcript.words
+
+    # The words spell the segments' text in the order they were said (Whisper may split a
+    # hyphenated word: "ill" "-disposed").
+    assert "".join(w.text for w in words) == "".join(transcript.text.split())
+    starts = [w.start for w in words]
+    assert starts == sorted(starts) and all(w.start <= w.end for w in words)
+    for segment in transcript.segments:
+        assert all(segment.start - 0.05 <= w.start <= segment.end + 0.05 for w in segment.words)
+    # "Dashwood" is said about a second into the clip, after "And Mr. John".
+    dashwood = next(w for w in words if w.text.startswith("Dashwood"))
+    assert 0.5 < dashwood.start < 2.0
+
+
 def test_auto_detects_spanish_and_reports_how_sure_it_is(engine, transcript_of):
     transcript = transcript_of(engine, "es_rioplatense_synth.ogg", "auto")
 

@@ -1,0 +1,1 @@
+"""The video stage's kernel: render plans, their subtitle files and ffmpeg arguments."""
