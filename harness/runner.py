@@ -132,4 +132,5 @@ def task_states(flow_run_id: UUID, prefix: str) -> list[str]:
     ordered = sorted(
         (t for t in runs if t.name.startswith(prefix)), key=lambda t: t.expected_start_time
     )
-    return [t.state.name for t in ordered]
+    # A task run the busy server has not given its first state yet reads as None.
+    return [t.state.name if t.state else None for t in ordered]
