@@ -41,7 +41,7 @@ class WhisperEngine(ABC):
 
     @abstractmethod
     def _transcribe(
-        self, wav: Path, language: str | None, beam_size: int, progress: Progress
+        self, wav: Path, language: str | None, beam_size: int, progress: Progress, words: bool
     ) -> Transcript: ...
 
     def transcribe(
@@ -50,10 +50,17 @@ class WhisperEngine(ABC):
         language: str,
         beam_size: int,
         progress: Progress = lambda done_s, total_s: None,
+        words: bool = True,
     ) -> Transcript:
-        """Transcribe a 16 kHz mono WAV; `language` "auto" detects it."""
+        """Transcribe a 16 kHz mono WAV; `language` "auto" detects it.
+
+        `words` times each word (the video's captions need it). It also moves where each
+        engine seeks its next 30 s window, in its own way, so the engines agree word for word
+        only without it.
+        """
         self.transcriptions += 1
-        return self._transcribe(wav, None if language == "auto" else language, beam_size, progress)
+        language = None if language == "auto" else language
+        return self._transcribe(wav, language, beam_size, progress, words)
 
 
 _engines: dict[tuple, WhisperEngine] = {}

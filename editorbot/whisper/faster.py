@@ -55,7 +55,7 @@ class FasterWhisperEngine(WhisperEngine):
         return cls(model, name)
 
     def _transcribe(
-        self, wav: Path, language: str | None, beam_size: int, progress: Progress
+        self, wav: Path, language: str | None, beam_size: int, progress: Progress, words: bool
     ) -> Transcript:
         segments, info = self._model.transcribe(
             _samples(wav),
@@ -63,7 +63,7 @@ class FasterWhisperEngine(WhisperEngine):
             beam_size=beam_size,
             condition_on_previous_text=False,
             # The video's captions follow the voice word by word (cost: bench/README.md).
-            word_timestamps=True,
+            word_timestamps=words,
         )
         found = []
         # A generator: each segment is decoded when asked for, so progress is real progress.

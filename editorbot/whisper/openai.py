@@ -75,7 +75,7 @@ class OpenAIWhisperEngine(WhisperEngine):
         return language, float(probabilities[language])
 
     def _transcribe(
-        self, wav: Path, language: str | None, beam_size: int, progress: Progress
+        self, wav: Path, language: str | None, beam_size: int, progress: Progress, words: bool
     ) -> Transcript:
         import whisper
 
@@ -93,7 +93,7 @@ class OpenAIWhisperEngine(WhisperEngine):
             condition_on_previous_text=False,
             fp16=False,
             verbose=None,
-            word_timestamps=True,
+            word_timestamps=words,
         )
         duration = len(audio) / whisper.audio.SAMPLE_RATE
         progress(duration, duration)  # openai-whisper tells nothing before it is done
