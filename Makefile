@@ -111,6 +111,7 @@ bench: system-deps $(VENV)/.test-engines
 	$(BIN)/python bench/pipeline.py --repeat 3
 	$(BIN)/python bench/burst.py --notes 20
 	$(BIN)/python bench/serve_vs_worker.py --runs 5
+	$(BIN)/python bench/long_note.py --minutes 10
 	$(BIN)/python bench/word_timestamps.py --repeats 3
 	$(BIN)/python bench/render.py --repeats 3
 

@@ -29,6 +29,14 @@ def _processes() -> tuple[dict[int, list[int]], dict[int, int]]:
     return children, rss
 
 
+def _is_transcriber(pid: int) -> bool:
+    """Whether a runner's child is its transcription worker rather than a flow run."""
+    try:
+        return b"transcriber" in (Path("/proc") / str(pid) / "cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
 def _tree(pid: int, children: dict[int, list[int]]) -> list[int]:
     found, todo = [], [pid]
     while todo:
@@ -40,9 +48,10 @@ def _tree(pid: int, children: dict[int, list[int]]) -> list[int]:
 class PeakMemory(threading.Thread):
     """Samples named processes until stopped; `peaks_mb()` reports the highest figures seen.
 
-    For each name: the RSS of its whole process tree. With `children_of`, a name whose
-    children are flow runs (the runner) is split: `name` is the process alone and
-    `children_name` the largest single child tree (one flow run). `stack` is the sum of all.
+    For each name: the RSS of its whole process tree. With `children_name`, a name whose
+    children are flow runs (the runner) is split: `name` is the process alone,
+    `children_name` the largest single child tree (one flow run) and `transcriber` its
+    transcription worker's. `stack` is the sum of all.
     """
 
     def __init__(self, interval_s: float = 0.2) -> None:
@@ -69,10 +78,11 @@ class PeakMemory(threading.Thread):
                 self.peaks[name] = max(self.peaks[name], tree)
                 continue
             self.peaks[name] = max(self.peaks[name], rss[pid])
-            runs += len(children.get(pid, ()))
             for child in children.get(pid, ()):
                 one = sum(rss.get(p, 0) for p in _tree(child, children))
-                self.peaks[children_name] = max(self.peaks[children_name], one)
+                part = "transcriber" if _is_transcriber(child) else children_name
+                runs += part == children_name
+                self.peaks[part] = max(self.peaks[part], one)
         self.peaks["stack"] = max(self.peaks["stack"], stack)
         self.most_children = max(self.most_children, runs)
 

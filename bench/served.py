@@ -54,15 +54,18 @@ def runner(
     poll_s: int = 2,
     name: str = "runner",
     run_slots: int | None = None,
+    *options: str,
+    **settings: str,
 ) -> Iterator[subprocess.Popen]:
-    """`editorbot serve` polling every `poll_s` (at most `run_slots` runs at once, if given);
-    yields once it has polled for work."""
+    """`editorbot serve` polling every `poll_s` (at most `run_slots` runs at once, if given;
+    `options` and `settings` for the rest); yields once it has polled for work."""
     started = time.time()
     settings = {
         "EDITORBOT_STORAGE": storage,
         "PREFECT_RUNNER_POLL_FREQUENCY": str(poll_s),
+        **settings,
     }  # task results go beside the artifacts (flows/results.py), shared by every runner
-    options = ("--run-slots", str(run_slots)) if run_slots else ()
+    options = (*(("--run-slots", str(run_slots)) if run_slots else ()), *options)
     with served_deployment(home / name, *options, **settings) as process:
         memory.watch(name, process.pid, children_name="flow run")
         # The deployment may exist from an earlier runner: wait until this one has registered
@@ -157,17 +160,21 @@ def timings(states: list[State], submitted: float, approved: float | None) -> di
 
 
 def transcriptions(run_ids: list[UUID]) -> dict[UUID, int]:
-    """How many times each run really transcribed (task runs Completed, not Cached)."""
-    counts = dict.fromkeys(run_ids, 0)
+    """How many times each run really transcribed: the most task runs Completed, not Cached,
+    of the flow's step (`transcribe`) or of the worker's (`recognize_speech`)."""
+    steps = {step: dict.fromkeys(run_ids, 0) for step in ("transcribe", "recognize_speech")}
     with get_client(sync_client=True) as client:
         task_runs = client.read_task_runs(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=run_ids)),
             task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="transcribe")),
+        ) + client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=run_ids)),
+            task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="recognize_speech")),
         )
     for task_run in task_runs:
         if task_run.state is not None and task_run.state.name == "Completed":
-            counts[task_run.flow_run_id] += 1
-    return counts
+            steps[task_run.name.rsplit("-", 1)[0]][task_run.flow_run_id] += 1
+    return {run_id: max(counts[run_id] for counts in steps.values()) for run_id in run_ids}
 
 
 @contextlib.contextmanager

@@ -1,5 +1,7 @@
 """One settings class for the whole application, read from `EDITORBOT_*` variables."""
 
+import functools
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlparse
@@ -15,7 +17,8 @@ def _default_model_cache() -> Path:
 class Settings(BaseSettings):
     """Runtime configuration; construct it where it is used, never at import time."""
 
-    model_config = SettingsConfigDict(env_prefix="EDITORBOT_", extra="ignore")
+    # Frozen: get_settings hands the same instance to every caller until the environment changes.
+    model_config = SettingsConfigDict(env_prefix="EDITORBOT_", extra="ignore", frozen=True)
 
     storage: str = Field(
         default="file://./data",
@@ -38,6 +41,13 @@ class Settings(BaseSettings):
     whisper_beam_size: int = Field(default=1, ge=1, le=10)
     whisper_threads: int = Field(default=0, ge=0, description="0 uses every core.")
     model_cache: Path = Field(default_factory=_default_model_cache)
+    transcription: Literal["in-process", "worker"] = Field(
+        default="in-process",
+        description=(
+            "in-process: the process running the flow loads the model; worker: the flow hands "
+            "each note to `editorbot transcriber`, which keeps it loaded (`editorbot serve`)."
+        ),
+    )
     max_audio_seconds: float = Field(default=600.0, gt=0)
     silence_dbfs: float = Field(
         default=-50.0, description="A note whose loudest moment is below this is silence."
@@ -129,5 +139,22 @@ def check_s3_storage_url(url: str) -> str:
 
 
 def get_settings() -> Settings:
-    """Read the settings from the environment as it is now."""
+    """The settings of the environment as it is now, read again only when it has changed.
+
+    A flow run asks for them a dozen times; reading them each time cost ~10 ms a call.
+    """
+    return _settings_of(
+        tuple(
+            sorted(
+                (name, value)
+                for name, value in os.environ.items()
+                # Names are matched without case; HOME places the default model cache.
+                if name.upper().startswith("EDITORBOT_") or name == "HOME"
+            )
+        )
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_of(environment: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()

@@ -6,7 +6,9 @@ any runner, on any machine, finds them: in the bucket when artifacts go to S3, i
 directory when they go to disk. Prefect chooses a task's result storage from two settings,
 `PREFECT_RESULTS_DEFAULT_STORAGE_BLOCK` (a saved block, here prefect-aws's S3Bucket) and
 `PREFECT_RESULTS_LOCAL_STORAGE_PATH`. `editorbot serve` sets them around its runner, which
-hands its settings to every flow-run process it starts; LocalRun sets them around its run.
+hands its settings to every flow-run process it starts; LocalRun sets them around its run;
+`editorbot transcriber` around its task worker, which reads the notes handed to it
+(`PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK`, the same place) and writes transcripts there.
 """
 
 import hashlib
@@ -17,6 +19,7 @@ from typing import Any
 from prefect.settings import (
     PREFECT_RESULTS_DEFAULT_STORAGE_BLOCK,
     PREFECT_RESULTS_LOCAL_STORAGE_PATH,
+    PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK,
     temporary_settings,
 )
 
@@ -41,10 +44,14 @@ def result_storage_settings(settings: Settings | None = None) -> dict[Any, Any]:
             PREFECT_RESULTS_LOCAL_STORAGE_PATH: storage.root / RESULTS_PREFIX,
             # A block named elsewhere (an operator's variable) would win over the path.
             PREFECT_RESULTS_DEFAULT_STORAGE_BLOCK: None,
+            PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK: None,
         }
     if isinstance(storage, S3Storage):
         slug = _saved_s3_block(storage.bucket, RESULTS_PREFIX, settings)
-        return {PREFECT_RESULTS_DEFAULT_STORAGE_BLOCK: slug}
+        return {
+            PREFECT_RESULTS_DEFAULT_STORAGE_BLOCK: slug,
+            PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK: slug,
+        }
     raise TypeError(f"no result storage for {type(storage).__name__}")  # pragma: no cover
 
 

@@ -9,8 +9,8 @@ from prefect.client.schemas.actions import (
 )
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
+from tasks.recognize_speech import TRANSCRIPTION_SLOTS
 from tasks.render_video import RENDER_SLOTS
-from tasks.transcribe import TRANSCRIPTION_SLOTS
 
 
 def _ensure_limit(name: str, slots: int, resize: bool) -> None:

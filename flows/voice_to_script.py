@@ -159,7 +159,7 @@ def _steps(source: str, run_key: str, options: RunOptions, chat: ChatTarget | No
         raw = download(source, run_key)
         cleaned = normalize_audio(raw, run_key)
         _tell(chat, Step(step="transcribing"))
-        transcript = transcribe(cleaned, options.language)
+        transcript = transcribe(cleaned, options.language, chat)
         write_subtitles(transcript, run_key)
         text, language = transcript.text, transcript.language
 

@@ -23,36 +23,89 @@ from harness.stack import EDITORBOT, child_env, stop, wait_for_start
 def served_deployment(
     prefect_home: Path, *options: str, **settings: str
 ) -> Iterator[subprocess.Popen]:
-    """Start a runner against this process's Prefect API; yields once the deployment exists.
+    """Start a runner against this process's Prefect API; yields once it is ready to work.
 
     `options` go to `editorbot serve` (e.g. --run-slots 2); `settings` are extra
     environment variables (storage, Telegram); the test's own
     PREFECT_* and EDITORBOT_* variables are not passed on. Its output goes to
-    `prefect_home/serve.log`. The runner leads its own process group, so a test can kill
-    it together with the flow runs it started, as a VM losing power would (`kill_group`).
+    `prefect_home/serve.log`, its transcription worker's too. The runner leads its own
+    process group, so a test can kill it together with the flow runs it started and its
+    transcriber, as a VM losing power would (`kill_group`).
     """
     prefect_home.mkdir(parents=True, exist_ok=True)
     log = prefect_home / "serve.log"
-    # A client refuses to start without an auth string; the test harness's server, which
-    # checks none, takes the fake one. The setting's value is the plain string.
-    api = {
-        "PREFECT_API_URL": PREFECT_API_URL.value(),
-        "PREFECT_API_AUTH_STRING": PREFECT_API_AUTH_STRING.value() or PREFECT_AUTH_STRING,
-    }
+    before = _subscriptions(log)
     with log.open("a") as output:
         process = subprocess.Popen(
             [*EDITORBOT, "serve", *options],
-            env=child_env(PREFECT_HOME=str(prefect_home), **api, **settings),
+            env=child_env(PREFECT_HOME=str(prefect_home), **_client_api(), **settings),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    # Ready once the deployment exists and its transcriber (unless --transcribers 0) listens.
+    transcribers = (
+        "--transcribers" not in options or options[options.index("--transcribers") + 1] != "0"
+    )
     try:
-        wait_for_start(process, log, _deployment_exists)
+        wait_for_start(
+            process,
+            log,
+            lambda: _deployment_exists() and (not transcribers or _subscriptions(log) > before),
+        )
         yield process
     finally:
         stop(process)
         kill_group(process)  # flow runs it may have left behind
+
+
+@contextlib.contextmanager
+def transcription_worker(prefect_home: Path, **settings: str) -> Iterator[subprocess.Popen]:
+    """`editorbot transcriber` on its own (for runners started with --transcribers 0);
+    yields once it listens for notes. Output in `prefect_home/transcriber.log`."""
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    log = prefect_home / "transcriber.log"
+    before = _subscriptions(log)
+    with log.open("a") as output:
+        process = subprocess.Popen(
+            [*EDITORBOT, "transcriber"],
+            env=child_env(PREFECT_HOME=str(prefect_home), **_client_api(), **settings),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_start(process, log, lambda: _subscriptions(log) > before)
+        yield process
+    finally:
+        stop(process)
+
+
+def transcriber_pids(runner: subprocess.Popen) -> list[int]:
+    """The process ids of the transcription workers `editorbot serve` started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue  # not a process, or it exited while we looked
+        if parent == runner.pid and b"transcriber" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def _client_api() -> dict[str, str]:
+    # A client refuses to start without an auth string; the test harness's server, which
+    # checks none, takes the fake one. The setting's value is the plain string.
+    return {
+        "PREFECT_API_URL": PREFECT_API_URL.value(),
+        "PREFECT_API_AUTH_STRING": PREFECT_API_AUTH_STRING.value() or PREFECT_AUTH_STRING,
+    }
+
+
+def _subscriptions(log: Path) -> int:
+    """How many times a transcriber wrote to `log` that it listens for notes."""
+    return log.read_text(errors="replace").count("Subscribing to runs") if log.exists() else 0
 
 
 def _deployment_exists() -> bool:
@@ -80,7 +133,8 @@ def task_states(flow_run_id: UUID, prefix: str) -> list[str]:
     ordered = sorted(
         (t for t in runs if t.name.startswith(prefix)), key=lambda t: t.expected_start_time
     )
-    return [t.state.name for t in ordered]
+    # A task run the busy server has not given its first state yet reads as None.
+    return [t.state.name if t.state else None for t in ordered]
 
 
 def first_result(flow_run_id: UUID, prefix: str) -> ResultRecordMetadata:

@@ -1,11 +1,16 @@
 """The `editorbot` command: a thin shell that wires commands to flows; errors become sentences."""
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import select
+import signal
+import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -249,17 +254,74 @@ def _duration(text: str):
     return timedelta(**{units[text[-1]]: int(text[:-1])})
 
 
-def cmd_serve(args) -> int:
+def _needs_a_server(command: str) -> None:
     if "PREFECT_API_URL" not in os.environ:
         raise EditorBotError(
-            "editorbot serve needs a Prefect server: start one (prefect server start, or the "
-            "compose stack) and set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api."
+            f"editorbot {command} needs a Prefect server: start one (prefect server start, or "
+            "the compose stack) and set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api."
         )
+
+
+def cmd_serve(args) -> int:
+    _needs_a_server("serve")
     from editorbot.video.ffmpeg import check_ffmpeg
     from flows.serve import serve_voice_to_script
 
     check_ffmpeg()  # a runner that cannot render would fail every approved note's videos
-    serve_voice_to_script(args.transcription_slots, args.run_slots)
+    if args.transcribers:
+        # The flow-run processes this runner starts hand their notes to the worker below.
+        os.environ["EDITORBOT_TRANSCRIPTION"] = "worker"
+    with contextlib.ExitStack() as workers:
+        for _ in range(args.transcribers):
+            workers.enter_context(_transcriber_child())
+        serve_voice_to_script(args.transcription_slots, args.run_slots, args.resume_slots)
+    return 0
+
+
+@contextlib.contextmanager
+def _transcriber_child(restart_after_s: float = 2) -> Iterator[None]:
+    """`editorbot transcriber` beside the runner, started again whenever it exits.
+
+    A child process, not a thread: the model's memory and a crash in it stay out of the
+    runner, and a worker that died mid-note is replaced while the flow resends the note.
+    """
+    stopping = threading.Event()
+    current: list[subprocess.Popen] = []
+
+    def keep_running() -> None:
+        while not stopping.is_set():
+            current[:] = [subprocess.Popen([sys.executable, "-m", "shells.cli", "transcriber"])]
+            code = current[0].wait()
+            if not stopping.is_set():
+                _say(f"editorbot: the transcriber exited ({code}); starting it again")
+                stopping.wait(restart_after_s)
+
+    keeper = threading.Thread(target=keep_running, name="transcriber", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stopping.set()
+        for child in current:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+                try:
+                    child.wait(30)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        keeper.join(35)
+
+
+def cmd_transcriber(args) -> int:
+    _needs_a_server("transcriber")
+    from editorbot.logs import install_handler, secret_values
+    from editorbot.settings import get_settings
+    from flows.transcriber import serve_transcriber
+
+    settings = get_settings()
+    # A service: its own INFO lines (the model loaded, once) are shown, secrets redacted.
+    install_handler(settings.log_format, secret_values(settings))
+    serve_transcriber(args.status_port)
     return 0
 
 
@@ -392,7 +454,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="flow runs this runner executes at once; the rest wait for another runner or a "
         "free slot (default: no limit)",
     )
+    serve.add_argument(
+        "--resume-slots",
+        type=int,
+        default=2,
+        help="runs resumed by a decision executed at once in this process, beside the run "
+        "slots, so approvals never wait behind new notes (default 2; 0: the runner takes them)",
+    )
+    serve.add_argument(
+        "--transcribers",
+        type=int,
+        default=1,
+        choices=range(0, 9),
+        metavar="N",
+        help="transcription workers to run beside the runner, each keeping one model loaded "
+        "(default 1; 0: none here, the flow-run processes load the model themselves unless "
+        "EDITORBOT_TRANSCRIPTION=worker points them at workers elsewhere)",
+    )
     serve.set_defaults(handler=cmd_serve)
+
+    transcriber = commands.add_parser(
+        "transcriber",
+        help="keep the Whisper model loaded and transcribe the notes served runs hand over "
+        "(needs PREFECT_API_URL)",
+    )
+    transcriber.add_argument(
+        "--status-port",
+        type=int,
+        help="serve the worker's status page on 127.0.0.1:PORT/status (a health check)",
+    )
+    transcriber.set_defaults(handler=cmd_transcriber)
 
     for decision, help_text in (
         ("approve", "publish the draft of a run waiting for approval"),

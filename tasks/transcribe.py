@@ -1,60 +1,137 @@
-"""Speech to text with the process-wide Whisper model; cached, so it never runs twice."""
+"""Speech to text, here or in the warm transcription worker; cached, so it never runs twice."""
 
 import logging
-import tempfile
-from pathlib import Path
+import math
+import time
+from uuid import UUID
 
-from prefect import get_run_logger, task
+from prefect import get_client, task
+from prefect.artifacts import create_progress_artifact
 from prefect.cache_policies import INPUTS, TASK_SOURCE
-from prefect.concurrency.sync import concurrency
-from prefect.exceptions import MissingContextError
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterId
+from prefect.client.schemas.objects import Artifact
+from prefect.states import Crashed
+from telegram.error import TelegramError
 
-from editorbot.errors import BadAudio
+from editorbot import telegram_api
+from editorbot.errors import BadAudio, EditorBotError
 from editorbot.redaction import redacting_errors
-from editorbot.schemas import StoredAudio, Transcript
+from editorbot.schemas import ChatTarget, StoredAudio, Transcript
 from editorbot.settings import get_settings
-from editorbot.storage import configured_storage
-from editorbot.whisper import get_engine
 from tasks.cache_policies import WhisperConfig
+from tasks.notify import STEP_TEXT
+from tasks.recognize_speech import progress_line, recognize, recognize_speech
 
-TRANSCRIPTION_SLOTS = "editorbot-transcription"
-"""Global concurrency limit: one transcription at a time saturates a 2-vCPU machine."""
-SLOT_LEASE_S = 60
-"""How long a slot outlives a transcription whose process was killed (the server's minimum).
-
-The holder renews the lease while it works; Prefect's default of 300 s held every other
-note back for five minutes after a runner died mid-transcription.
-"""
-
-SLOT_TAKEN = "Transcription slot taken; transcribing"
-SLOT_RELEASED = "Transcribed; releasing the transcription slot"
+log = logging.getLogger(__name__)
 
 NO_SPEECH = "We heard no speech in this note; please record it again, close to the microphone."
+CHAT_EDIT_S = 5.0
+"""At most one progress edit of the status message this often: a 10-minute note makes a
+dozen, far under Telegram's limits for one chat."""
+WORKER_POLL_S = 2.0
+"""How often the flow looks at the worker's progress while it waits for the transcript."""
+WORKER_SILENCE_S = 30.0
+"""No sign of the worker for this long (it touches the note's progress every few seconds while
+it holds it): the note is lost with the worker, and is handed to the worker again."""
 
 
-@task(persist_result=True, cache_policy=INPUTS + TASK_SOURCE + WhisperConfig())
+class _ChatProgress:
+    """The status message, edited as the transcription goes; never more than CHAT_EDIT_S."""
+
+    def __init__(self, chat: ChatTarget | None) -> None:
+        self.chat = chat
+        self._shown: str | None = None
+        self._at = -math.inf
+
+    def show(self, detail: str) -> None:
+        if self.chat is None or self.chat.status_message_id is None:
+            return  # the CLI has no chat; a chat without a status message gets no edits
+        text = f"{STEP_TEXT['transcribing']} {detail}"
+        if text == self._shown or time.monotonic() - self._at < CHAT_EDIT_S:
+            return
+        self._shown, self._at = text, time.monotonic()
+        try:
+            telegram_api.edit_status(self.chat.chat_id, self.chat.status_message_id, text)
+        except (TelegramError, EditorBotError) as error:
+            # Progress is a courtesy: a refused edit must not cost the creator the transcript.
+            log.warning("Could not show transcription progress in the chat: %s", error)
+
+    def progress(self, done_s: float, total_s: float) -> None:
+        self.show(progress_line(done_s, total_s))
+
+
+def _in_worker(audio: StoredAudio, language: str, chat: _ChatProgress) -> Transcript:
+    """Hand the note to `editorbot transcriber`, relay its progress, resend it if it dies."""
+    progress_id = create_progress_artifact(0.0, description="queued for the transcriber")
+    future = recognize_speech.delay(audio, language, progress_id)
+    seen, last_sign = None, time.monotonic()
+    with get_client(sync_client=True) as client:
+        while True:
+            try:
+                future.wait(WORKER_POLL_S)
+            except RuntimeError:
+                # Prefect's future refuses to wait on a task run whose first state the busy
+                # server has not recorded yet ("hasn't started yet"): look again shortly.
+                time.sleep(WORKER_POLL_S)
+            state = future.state  # Pending while the server has no state for it yet
+            if state.is_final():
+                return future.result()
+            progress = _artifact(client, progress_id)
+            sign = (state.type, progress.updated, progress.description)
+            if sign != seen:
+                seen, last_sign = sign, time.monotonic()
+                chat.show(progress.description or "")
+            if time.monotonic() - last_sign < WORKER_SILENCE_S:
+                continue
+            if not _worker_listening(client):
+                # Nobody to resend to: the silence counts from when a worker is back.
+                chat.show("waiting for a transcriber")
+                last_sign = time.monotonic()
+                continue
+            # Silent while a worker listens: the one that held the note died, or the server
+            # lost its queue in a restart. The cache makes a second copy cost nothing if the
+            # first one turns up after all.
+            client.set_task_run_state(
+                future.task_run_id,
+                Crashed(message="The transcription worker went silent; the note was sent again."),
+                force=True,
+            )
+            log.warning("Transcriber silent for %.0f s; sending the note again", WORKER_SILENCE_S)
+            future = recognize_speech.delay(audio, language, progress_id)
+            last_sign = time.monotonic()
+
+
+def _artifact(client, artifact_id: UUID) -> Artifact:
+    return client.read_artifacts(
+        artifact_filter=ArtifactFilter(id=ArtifactFilterId(any_=[artifact_id]))
+    )[0]
+
+
+def _worker_listening(client) -> bool:
+    """Whether a transcription worker is connected to the server for this task right now."""
+    response = client.request(
+        "POST",
+        "/task_workers/filter",
+        json={"task_worker_filter": {"task_keys": [recognize_speech.task_key]}},
+    )
+    response.raise_for_status()
+    return bool(response.json())
+
+
+@task(persist_result=True, cache_policy=(INPUTS - "chat") + TASK_SOURCE + WhisperConfig())
 @redacting_errors
-def transcribe(audio: StoredAudio, language: str) -> Transcript:
-    """Transcribe the cleaned note (`language`: "es", "auto"…); BadAudio if no word is heard."""
-    settings = get_settings()
-    storage = configured_storage(settings)
-    try:
-        log = get_run_logger()  # its lines reach the run's page
-    except MissingContextError:  # called as a plain function (the benchmark's direct path)
-        log = logging.getLogger(__name__)
-    with tempfile.TemporaryDirectory() as tmp:
-        wav = Path(tmp) / "note.wav"
-        wav.write_bytes(storage.get(audio.key))
-        # Local runs and `editorbot serve` create the limit; without it (deleted by hand)
-        # this takes no slot and waits for nothing rather than failing the run.
-        with concurrency(TRANSCRIPTION_SLOTS, occupy=1, lease_duration=SLOT_LEASE_S, strict=False):
-            # Both lines are written inside the slot: the run page (and a test) shows when
-            # this note held it, and a note queued behind another shows the wait.
-            log.info(SLOT_TAKEN)
-            # Loaded inside the slot: a queued note waits without holding a model in memory.
-            engine = get_engine(settings)
-            transcript = engine.transcribe(wav, language, settings.whisper_beam_size)
-            log.info(f"{SLOT_RELEASED}: {len(transcript.segments)} segments")
+def transcribe(audio: StoredAudio, language: str, chat: ChatTarget | None = None) -> Transcript:
+    """Transcribe the cleaned note (`language`: "es", "auto"…); BadAudio if no word is heard.
+
+    EDITORBOT_TRANSCRIPTION=worker (`editorbot serve` sets it) hands the note to the warm
+    transcription worker; otherwise this process loads the model and transcribes. Either
+    way the chat's status message shows how far it got.
+    """
+    progress = _ChatProgress(chat)
+    if get_settings().transcription == "worker":
+        transcript = _in_worker(audio, language, progress)
+    else:
+        transcript = recognize(audio, language, progress.progress)
     if not transcript.text:
         # A tone, music or noise loud enough to pass the silence check: there are no words
         # to structure, and the creator can fix that, so it is their sentence, not our error.

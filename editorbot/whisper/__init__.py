@@ -1,6 +1,8 @@
 """The transcription seam: one interface, engines behind it, one loaded model per process."""
 
+import logging
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +24,11 @@ LANGUAGE_CODES = frozenset({
 """The languages Whisper's multilingual models know, by code: the list both engines publish
 (a speech test checks it against them), kept here so a command line checks a code unloaded."""
 
+Progress = Callable[[float, float], None]
+"""Told (seconds of speech transcribed so far, the note's seconds) as a transcription goes."""
+
+log = logging.getLogger(__name__)
+
 
 class WhisperEngine(ABC):
     """A loaded speech-to-text model."""
@@ -33,12 +40,27 @@ class WhisperEngine(ABC):
         self.transcriptions = 0  # how many times the model actually ran in this process
 
     @abstractmethod
-    def _transcribe(self, wav: Path, language: str | None, beam_size: int) -> Transcript: ...
+    def _transcribe(
+        self, wav: Path, language: str | None, beam_size: int, progress: Progress, words: bool
+    ) -> Transcript: ...
 
-    def transcribe(self, wav: Path, language: str, beam_size: int) -> Transcript:
-        """Transcribe a 16 kHz mono WAV; `language` "auto" detects it."""
+    def transcribe(
+        self,
+        wav: Path,
+        language: str,
+        beam_size: int,
+        progress: Progress = lambda done_s, total_s: None,
+        words: bool = True,
+    ) -> Transcript:
+        """Transcribe a 16 kHz mono WAV; `language` "auto" detects it.
+
+        `words` times each word (the video's captions need it). It also moves where each
+        engine seeks its next 30 s window, in its own way, so the engines agree word for word
+        only without it.
+        """
         self.transcriptions += 1
-        return self._transcribe(wav, None if language == "auto" else language, beam_size)
+        language = None if language == "auto" else language
+        return self._transcribe(wav, language, beam_size, progress, words)
 
 
 _engines: dict[tuple, WhisperEngine] = {}
@@ -81,5 +103,13 @@ def get_engine(settings: Settings) -> WhisperEngine:
     identity = engine_identity(settings)
     with _engines_lock:
         if identity not in _engines:
+            started = time.perf_counter()
             _engines[identity] = ENGINES[settings.whisper_engine](settings)
+            # One line per load: a long-lived transcriber says it once, however many notes.
+            log.info(
+                "Loaded the Whisper model %s (%s) in %.1f s",
+                _engines[identity].model,
+                settings.whisper_engine,
+                time.perf_counter() - started,
+            )
         return _engines[identity]

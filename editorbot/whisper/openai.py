@@ -5,7 +5,7 @@ from pathlib import Path
 from editorbot.errors import ModelUnavailable
 from editorbot.schemas import Segment, Transcript, Word
 from editorbot.settings import Settings
-from editorbot.whisper import WhisperEngine
+from editorbot.whisper import Progress, WhisperEngine
 from editorbot.whisper.convert import OPENAI_WHISPER_INSTALL, converted_base_model, import_torch
 
 # faster-whisper's defaults too, so both engines fall back the same way when greedy fails.
@@ -74,7 +74,9 @@ class OpenAIWhisperEngine(WhisperEngine):
         language = max(probabilities, key=probabilities.get)
         return language, float(probabilities[language])
 
-    def _transcribe(self, wav: Path, language: str | None, beam_size: int) -> Transcript:
+    def _transcribe(
+        self, wav: Path, language: str | None, beam_size: int, progress: Progress, words: bool
+    ) -> Transcript:
         import whisper
 
         audio = whisper.load_audio(str(wav))
@@ -91,9 +93,10 @@ class OpenAIWhisperEngine(WhisperEngine):
             condition_on_previous_text=False,
             fp16=False,
             verbose=None,
-            word_timestamps=True,
+            word_timestamps=words,
         )
         duration = len(audio) / whisper.audio.SAMPLE_RATE
+        progress(duration, duration)  # openai-whisper tells nothing before it is done
         return Transcript(
             language=language,
             language_probability=round(probability, 4) if probability is not None else None,

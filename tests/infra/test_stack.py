@@ -44,6 +44,8 @@ def test_roles_run_the_commands_the_cli_provides(compose):
     assert runner[:2] == ["editorbot", "serve"]
     options = build_parser().parse_args(runner[1:])  # exits if the CLI lacks an option
     assert options.run_slots >= 1
+    # The model stays loaded in a worker beside the runner; decisions have a lane of their own.
+    assert options.transcribers >= 1 and options.resume_slots >= 1
     assert services["bot"]["command"] == ["editorbot", "bot"]
     for name, target in APP_SERVICES.items():
         assert services[name]["build"]["target"] == target

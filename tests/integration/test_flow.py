@@ -23,7 +23,7 @@ from editorbot.whisper import get_engine
 from flows.approval import NotWaiting, decide
 from flows.local_run import LocalRun
 from flows.transcription_limit import ensure_transcription_limit
-from tasks.transcribe import SLOT_RELEASED, SLOT_TAKEN, TRANSCRIPTION_SLOTS
+from tasks.recognize_speech import SLOT_RELEASED, SLOT_TAKEN, TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]

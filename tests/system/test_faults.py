@@ -1,11 +1,14 @@
 """The stack losing a part (a runner killed mid-run, once or twice; the server restarted
 mid-wait), and a draft nobody decides."""
 
+import os
+import signal
 import time
 from collections.abc import Callable
 
 import pytest
 from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.objects import StateType
 
 from editorbot.run_key import make_run_key
@@ -14,8 +17,8 @@ from flows.approval import decide
 from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
 from harness.fakes.telegram import FakeTelegram
-from harness.runner import kill_group, served_deployment, task_states
-from tasks.transcribe import SLOT_LEASE_S, TRANSCRIPTION_SLOTS
+from harness.runner import kill_group, served_deployment, task_states, transcriber_pids
+from tasks.recognize_speech import SLOT_LEASE_S, TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
 
@@ -41,9 +44,26 @@ def _wait_for_slots(done: Callable[[int], bool], timeout: float) -> None:
             time.sleep(0.2)
 
 
+def _speech_states(run_id) -> list[str]:
+    """The states of the run's notes handed to the transcription worker, oldest first."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+        )
+    handed = sorted(
+        (t for t in runs if t.name.startswith("recognize_speech")),
+        key=lambda t: t.expected_start_time,
+    )
+    return [t.state.name for t in handed]
+
+
 def _published(data, run_key: str) -> Script:
-    """Exactly one script was published, complete (both files) and valid."""
-    published = sorted(p.relative_to(data / "scripts") for p in (data / "scripts").rglob("*.*"))
+    """Exactly one script was published for `run_key`, complete (both files) and valid."""
+    published = sorted(
+        p.relative_to(data / "scripts")
+        for p in (data / "scripts").rglob("*.*")
+        if p.name.startswith(run_key.rsplit("/", 1)[-1])
+    )
     assert [p.as_posix() for p in published] == [f"{run_key}.json", f"{run_key}.md"]
     return Script.model_validate_json((data / "scripts" / f"{run_key}.json").read_text())
 
@@ -169,3 +189,29 @@ def test_a_waiting_run_is_published_after_the_server_restarts(server, runner, st
     assert final.name == "Published", final.message
     assert runner.poll() is None, "the runner did not survive the server's restart"
     _published(stack_data, run_key)  # where the module's runner stores
+
+
+def test_a_transcriber_killed_mid_note_is_replaced_and_the_note_sent_again(
+    runner, stack_data, stack_dir
+):
+    # The module's runner: every runner on a server shares one storage, and so do their
+    # workers (a worker reads the note from the runners' results).
+    run_key = make_run_key("faults", "transcriber")
+    run = submit(str(LONG_NOTE[0]), run_key, LONG_NOTE[1], "transcriber-killed")
+    _wait_for_slots(lambda taken: taken == 1, timeout=180)  # the worker is at work
+    (worker,) = transcriber_pids(runner)
+    os.kill(worker, signal.SIGKILL)  # mid-note, without warning
+
+    # `editorbot serve` starts a new worker; the flow hears nothing more from the dead one,
+    # sends the note again once the new one listens, and the new one transcribes it once
+    # the dead one's slot lease runs out.
+    wait_for_state(run.id, lambda s: s.is_paused(), timeout_s=300)
+    assert transcriber_pids(runner) not in ([], [worker])
+    decide(run.id, "approve")
+    final = wait_for_end(run.id)
+    assert final.name == "Published", final.message
+    log = (stack_dir / "runner" / "serve.log").read_text()
+    assert "the transcriber exited (-9); starting it again" in log
+    assert _speech_states(run.id) == ["Crashed", "Completed"]
+    assert task_states(run.id, "transcribe") == ["Completed", "Cached"]
+    _published(stack_data, run_key)

@@ -22,7 +22,7 @@ from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
 from harness.runner import served_deployment
 from harness.stack import postgres_database, prefect_server
-from tasks.transcribe import TRANSCRIPTION_SLOTS
+from tasks.recognize_speech import TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 
 pytestmark = pytest.mark.slow

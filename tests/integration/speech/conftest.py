@@ -57,10 +57,16 @@ def transcript_of(speech_wav):
     """Transcripts remembered per engine, clip, language and beam, so each runs once."""
     made = {}
 
-    def transcribe(engine: WhisperEngine, name: str, language: str = "en", beam_size: int = 1):
-        key = (id(engine), name, language, beam_size)
+    def transcribe(
+        engine: WhisperEngine,
+        name: str,
+        language: str = "en",
+        beam_size: int = 1,
+        words: bool = True,
+    ):
+        key = (id(engine), name, language, beam_size, words)
         if key not in made:
-            made[key] = engine.transcribe(speech_wav(name), language, beam_size)
+            made[key] = engine.transcribe(speech_wav(name), language, beam_size, words=words)
         return made[key]
 
     return transcribe

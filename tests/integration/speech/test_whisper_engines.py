@@ -104,8 +104,9 @@ def test_the_converted_model_transcribes_exactly_like_the_original(model_cache, 
     )
     converted = get_engine(engine_settings("openai-whisper", model_cache))
 
-    expected = transcript_of(original, "speech_60s.ogg", "en", beam_size=1)
-    actual = transcript_of(converted, "speech_60s.ogg", "en", beam_size=1)
+    # Without word timings: each engine uses them to pick its next window its own way.
+    expected = transcript_of(original, "speech_60s.ogg", "en", beam_size=1, words=False)
+    actual = transcript_of(converted, "speech_60s.ogg", "en", beam_size=1, words=False)
 
     assert len(expected.text.split()) > 150
     assert actual.text == expected.text

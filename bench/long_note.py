@@ -1,0 +1,144 @@
+"""A 10-minute note: note → draft against its bare transcription, and the progress in the chat.
+
+    .venv/bin/python bench/long_note.py [--minutes 10]
+
+The note is tests/data/speech_60s.ogg (59.6 s, English) played --minutes times in a row,
+made with ffmpeg. Bare: the note cleaned as the flow cleans it, transcribed once by this
+process with the model already loaded. Then the real flow, twice, each reporting to a chat
+on a fake Bot API: in this process (LocalRun, as `editorbot process`; the model is warm
+here too), and through the service stack (a Prefect server, `editorbot serve` with its
+transcription worker, the note submitted as the bot submits it). Note → draft comes from the
+server's state timestamps. Prints the figures with the target beside them and every status
+line the chat was shown while the note was transcribed; JSON in bench/results/long_note.json.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.environment import prepare  # noqa: E402
+
+HOME, PORT = prepare()  # before Prefect is imported
+
+from bench import served  # noqa: E402
+from bench.memory import PeakMemory  # noqa: E402
+from harness.fake_secrets import TELEGRAM_TOKEN  # noqa: E402
+from harness.fakes.telegram import FakeTelegram  # noqa: E402
+
+TARGET = 1.2
+"""note → draft over bare transcription, at most."""
+
+
+def long_note(minutes: int) -> Path:
+    note = HOME / f"note-{minutes}min.ogg"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-stream_loop", str(minutes - 1),
+         "-i", str(ROOT / "tests" / "data" / "speech_60s.ogg"), "-c:a", "libopus", str(note)],
+        check=True,
+    )  # fmt: skip
+    return note
+
+
+def bare(note: Path) -> float:
+    """Seconds to transcribe the cleaned note once with the model loaded."""
+    from editorbot.audio import clean_audio
+    from editorbot.settings import get_settings
+    from editorbot.whisper import get_engine
+
+    settings = get_settings()
+    clean = clean_audio(note.read_bytes(), settings.max_audio_seconds, settings.silence_dbfs)
+    wav = HOME / "bare.wav"
+    wav.write_bytes(clean.wav)
+    engine = get_engine(settings)
+    started = time.perf_counter()
+    engine.transcribe(wav, "en", settings.whisper_beam_size)
+    return time.perf_counter() - started
+
+
+def status_lines(telegram: FakeTelegram, chat_id: int) -> list[tuple[float, str]]:
+    return [
+        (call.at, call.params["text"])
+        for call in telegram.calls_to("editMessageText")
+        if int(call.params["chat_id"]) == chat_id
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=int, default=10)
+    args = parser.parse_args()
+
+    from editorbot.run_key import make_run_key
+    from editorbot.schemas import ChatTarget, RunOptions
+    from flows.local_run import LocalRun
+    from flows.runs import wait_for_state
+    from flows.serve import submit
+
+    telegram = FakeTelegram(TELEGRAM_TOKEN).start()
+    chat_settings = {
+        "EDITORBOT_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "EDITORBOT_TELEGRAM_API_URL": telegram.api_url,
+        "EDITORBOT_TELEGRAM_FILE_URL": telegram.file_url,
+    }
+    os.environ.update(chat_settings)  # the in-process run reports to the fake chat too
+    options = RunOptions(language="en")
+    note = long_note(args.minutes)
+    bare_s = bare(note)
+    print(f"logs and data in {HOME}", file=sys.stderr)
+    stamp = time.strftime("%H%M%S")
+    results = {"minutes": args.minutes, "bare_transcription_s": bare_s}
+    memory = PeakMemory()
+    try:
+        with served.server(HOME, PORT, memory):
+            for path, chat_id in (("in_process", 1), ("served", 2)):
+                chat = ChatTarget(chat_id=chat_id, status_message_id=1000 + chat_id)
+                run_key = make_run_key(f"long{path.replace('_', '')}", stamp)
+                if path == "in_process":
+                    submitted = time.time()
+                    run = LocalRun(str(note), run_key, options, chat=chat)
+                    run.watch(poll_s=0.5)
+                    run_id = run.id
+                else:
+                    storage = os.environ["EDITORBOT_STORAGE"]
+                    with served.runner(HOME, storage, memory, 2, "runner", None, **chat_settings):
+                        submitted = time.time()
+                        flow_run = submit(
+                            str(note), run_key, options, f"bench-{run_key}", chat=chat
+                        )
+                        run_id = flow_run.id
+                        wait_for_state(run_id, lambda s: s.is_paused(), timeout_s=3600)
+                to_draft = served.timings(served.history(run_id), submitted, None)["to_draft"]
+                shown = [text for _, text in status_lines(telegram, chat_id)]
+                results[path] = {
+                    "to_draft_s": to_draft,
+                    "over_bare": to_draft / bare_s,
+                    "progress_lines": [t for t in shown if "%" in t],
+                }
+    finally:
+        telegram.stop()
+
+    print(
+        f"{args.minutes}-minute note; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
+    print(f"bare transcription, model loaded: {bare_s:.1f} s")
+    for path in ("in_process", "served"):
+        r = results[path]
+        print(f"{path:<11} note → draft {r['to_draft_s']:.1f} s, {r['over_bare']:.2f}× bare"
+              f"   (target <= {TARGET})")  # fmt: skip
+        print(f"  progress shown in the chat ({len(r['progress_lines'])} edits):")
+        for line in r["progress_lines"]:
+            print(f"    {line}")
+    out = ROOT / "bench" / "results" / "long_note.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
