@@ -177,7 +177,8 @@ def serve_voice_to_script(
         # Import by module path: the runner's child processes find the installed package.
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
-    # Before the deployment exists: every draft's preview finds the worker listening.
+    # Started first, it listens long before a note gets to a draft (a preview handed over
+    # before it does waits in the server's queue for it).
     renders = RenderWorker().start()
     deployment_id = deployment.apply()
     lane = ResumptionLane(deployment_id, resume_slots).start() if resume_slots else None
