@@ -20,7 +20,7 @@ from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from prefect.logging import get_run_logger
-from prefect.runtime import deployment
+from prefect.runtime import deployment, flow_run
 from prefect.states import State
 from pydantic import Field
 
@@ -68,6 +68,21 @@ def pause_key(revision: int, draft: str, attempt: int = 0) -> str:
     """
     key = f"{_PAUSE}-{revision}-{draft}"
     return f"{key}-{attempt}" if attempt else key
+
+
+def gate_reached(revision: int, draft: str) -> bool:
+    """Whether this run has already waited on this draft: a run resumed by a decision reruns
+    from the top and passes the gate it was suspended at again, now with its answer."""
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(UUID(flow_run.id))
+    return pause_key(revision, draft) in (run.empirical_policy.pause_keys or set())
+
+
+def waiting_revision(state: State | None) -> int | None:
+    """The revision of the draft a paused run waits on; None if it waits on none."""
+    if waiting_draft(state) is None:
+        return None
+    return int(state.state_details.pause_key.split("-")[1])
 
 
 def waiting_draft(state: State | None) -> str | None:
