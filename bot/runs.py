@@ -43,14 +43,15 @@ def decide_when_waiting(
     run_id: UUID,
     decision: str,
     notes: str,
-    patience_s: float = 90,
+    patience_s: float = 20,
     draft: str | None = None,
 ) -> None:
     """`decide`, allowing a run that is still getting to its gate a moment to reach it.
 
-    The draft reaches the chat before the run pauses (its preview video is rendered in
-    between: seconds, up to a minute for a 10-minute note on a busy machine), so a quick tap
-    can arrive first.
+    The draft reaches the chat just before the run pauses, so a quick tap can arrive first.
+    Between the two are only the draft's render plan, handing its preview over (rendered
+    beside the gate, never before it: flows/previews.py) and its artifact on the run page:
+    a few API calls, well under 20 s even on a loaded 2-core machine.
     Raises NotWaiting once the run is over, or if it does not pause within `patience_s`;
     DraftReplaced at once when it waits on another draft than `draft` (a digest).
     """

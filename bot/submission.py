@@ -11,7 +11,7 @@ from editorbot.schemas import ChatTarget, RunOptions
 from flows.local_run import LocalRun
 from flows.recovery import close_superseded
 from flows.replay import schedule_replay
-from flows.runs import PUBLISHED, VIDEO_FAILED, note_tag, runs_tagged, user_tag
+from flows.runs import PUBLISHED, VIDEO_FAILED, finished_task, note_tag, runs_tagged, user_tag
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,13 @@ PUBLISHED_STATES = (PUBLISHED, VIDEO_FAILED)
 
 
 def published(run: FlowRun) -> bool:
-    """Whether the run ended by publishing its script (its videos perhaps still to replay)."""
-    return run.state is not None and run.state.is_final() and run.state.name in PUBLISHED_STATES
+    """Whether the run published its script: it ended so (its videos perhaps still to replay),
+    or it goes on rendering the videos of a script it published."""
+    if run.state is None:
+        return False
+    if run.state.is_final():
+        return run.state.name in PUBLISHED_STATES
+    return finished_task(run.id, "publish")
 
 
 def stands(run: FlowRun) -> bool:

@@ -8,6 +8,7 @@ results) has a new digest, hence a new pause key: Prefect finds no answer under 
 run waits for a decision on the new draft instead of publishing it.
 """
 
+import time
 from itertools import count
 from typing import Literal
 from uuid import UUID
@@ -19,7 +20,7 @@ from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from prefect.logging import get_run_logger
-from prefect.runtime import deployment
+from prefect.runtime import deployment, flow_run
 from prefect.states import State
 from pydantic import Field
 
@@ -49,6 +50,14 @@ class DraftReplaced(NotWaiting):
 
 
 _PAUSE = "approval"
+GATE_OPENING_S = 10.0
+"""How long a decision waits for a gate that is still opening.
+
+Prefect marks a run Paused (or Suspended) before it saves the form's schema, and until the
+schema is saved the server refuses every answer to it: a button pressed the moment the draft
+arrives would otherwise be told the run is not waiting.
+"""
+_SCHEMA_NOT_SAVED_YET = "Run input schema not found."
 
 
 def pause_key(revision: int, draft: str, attempt: int = 0) -> str:
@@ -59,6 +68,21 @@ def pause_key(revision: int, draft: str, attempt: int = 0) -> str:
     """
     key = f"{_PAUSE}-{revision}-{draft}"
     return f"{key}-{attempt}" if attempt else key
+
+
+def gate_reached(revision: int, draft: str) -> bool:
+    """Whether this run has already waited on this draft: a run resumed by a decision reruns
+    from the top and passes the gate it was suspended at again, now with its answer."""
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(UUID(flow_run.id))
+    return pause_key(revision, draft) in (run.empirical_policy.pause_keys or set())
+
+
+def waiting_revision(state: State | None) -> int | None:
+    """The revision of the draft a paused run waits on; None if it waits on none."""
+    if waiting_draft(state) is None:
+        return None
+    return int(state.state_details.pause_key.split("-")[1])
 
 
 def waiting_draft(state: State | None) -> str | None:
@@ -155,11 +179,23 @@ def decide(
             # Approvers race (chat, CLI, UI): the server resumes a paused run once and
             # answers the others ABORT, which Prefect's own resume_flow_run passes over in
             # silence; only an accepted resume means this decision is the one taken.
-            response = client.resume_flow_run(
-                run_id, run_input=answer.model_dump(include={"decision", "notes", "draft"})
-            )
+            run_input = answer.model_dump(include={"decision", "notes", "draft"})
+            response = client.resume_flow_run(run_id, run_input=run_input)
+            opened_by = time.monotonic() + GATE_OPENING_S
+            while _gate_opening(response) and time.monotonic() < opened_by:
+                time.sleep(0.2)
+                response = client.resume_flow_run(run_id, run_input=run_input)
             if response.status == SetStateStatus.ACCEPT:
                 return answer.draft
             state = client.read_flow_run(run_id).state
     shown = state.name if state else "unknown"
     raise NotWaiting(f"Run {run_id} is not waiting for approval; it is {shown}.")
+
+
+def _gate_opening(response) -> bool:
+    """Whether the server refused a decision only because the gate's form is not saved yet."""
+    details = response.details
+    return (
+        response.status == SetStateStatus.REJECT
+        and getattr(details, "reason", None) == _SCHEMA_NOT_SAVED_YET
+    )

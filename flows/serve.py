@@ -28,6 +28,7 @@ from prefect.settings import get_current_settings, temporary_settings
 from prefect.states import Pending
 
 from editorbot.schemas import ChatTarget, RunOptions
+from flows.previews import RenderWorker
 from flows.recovery import keep_recovering_deployment_runs
 from flows.results import result_storage_settings, results_beside_artifacts
 from flows.runs import PRODUCT_TAG, run_tags
@@ -164,7 +165,8 @@ def serve_voice_to_script(
     New notes (and replays) run in processes the runner starts, at most `max_runs` at once;
     runs resumed by a decision run in this process, at most `resume_slots` at once (threads
     that mostly wait for the render slot: an approved run publishes, then renders), so an
-    approval never waits for a slot behind new notes.
+    approval never waits for a slot behind new notes; drafts' previews render in this
+    process too (flows/previews.py).
     """
     ensure_transcription_limit(transcription_slots)
     ensure_render_limit()
@@ -176,6 +178,9 @@ def serve_voice_to_script(
         # Import by module path: the runner's child processes find the installed package.
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
+    # Started first, it listens long before a note gets to a draft (a preview handed over
+    # before it does waits in the server's queue for it).
+    renders = RenderWorker().start()
     deployment_id = deployment.apply()
     lane = ResumptionLane(deployment_id, resume_slots).start() if resume_slots else None
     # A run whose process died is resumed once; it is this runner's or any other's to run.
@@ -191,6 +196,7 @@ def serve_voice_to_script(
         stop.set()
         if lane is not None:
             lane.stop()
+        renders.stop()
 
 
 def submit(

@@ -18,7 +18,8 @@ from editorbot.schemas import (
     typed_text,
 )
 from editorbot.settings import get_settings
-from flows.approval import expired, request_approval
+from flows.approval import expired, gate_reached, request_approval
+from flows.previews import previews_end_first, request_preview
 from flows.runs import PUBLISHED, VIDEO_FAILED
 from tasks.download import download
 from tasks.export_timeline import export_timeline
@@ -28,7 +29,6 @@ from tasks.notify import (
     DraftReady,
     Event,
     Expired,
-    PreviewReady,
     Published,
     Rejected,
     Step,
@@ -38,7 +38,6 @@ from tasks.notify import (
 )
 from tasks.plan_render import plan_render
 from tasks.publish import publish
-from tasks.render_preview import render_preview
 from tasks.render_video import render_video
 from tasks.save_draft import save_draft
 from tasks.structure import structure
@@ -92,17 +91,15 @@ def _preview(
     cleaned: StoredAudio | None,
     run_key: str,
     revision: int,
+    digest: str,
 ) -> None:
-    """The draft's preview, in the chat after the draft's text and buttons; a preview that
-    fails leaves the draft waiting all the same."""
+    """Ask for the draft's preview, which follows the draft's text and buttons in the chat;
+    the gate waits neither for its render nor for its failure."""
+    if gate_reached(revision, digest):
+        return  # resumed from this draft's gate: its preview was asked for the first time
     planned = plan_render(script, transcript, cleaned, run_key, return_state=True)
-    if not planned.is_completed():
-        return
-    plan = planned.result()
-    preview = render_preview(plan, run_key, revision, return_state=True)
-    if preview.is_completed():
-        ready = PreviewReady(key=preview.result(), revision=revision, duration_s=plan.duration_s)
-        _tell(chat, ready)
+    if planned.is_completed():
+        request_preview(planned.result(), run_key, revision, chat)
 
 
 def _videos(
@@ -145,7 +142,7 @@ def voice_to_script(
     nothing to transcribe and starts at mediation.
     """
     # Every line logged from here on, ours and Prefect's task runs', carries the run key.
-    with run_key_bound(run_key):
+    with run_key_bound(run_key), previews_end_first():
         return _steps(source, run_key, options or RunOptions(), chat)
 
 
@@ -171,7 +168,7 @@ def _steps(source: str, run_key: str, options: RunOptions, chat: ChatTarget | No
         script = structure(mediated, options.template, run_key, language, revision, notes)
         draft = save_draft(script, mediated, run_key)
         _tell(chat, DraftReady(draft=draft, revision=revision))
-        _preview(chat, script, transcript, cleaned, run_key, revision)
+        _preview(chat, script, transcript, cleaned, run_key, revision, draft.digest)
         approval = request_approval(
             draft, run_key, revision, settings.approval_timeout_s, settings.approval_poll_s
         )

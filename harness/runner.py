@@ -105,7 +105,9 @@ def _client_api() -> dict[str, str]:
 
 def _subscriptions(log: Path) -> int:
     """How many times a transcriber wrote to `log` that it listens for notes."""
-    return log.read_text(errors="replace").count("Subscribing to runs") if log.exists() else 0
+    text = log.read_text(errors="replace") if log.exists() else ""
+    # The serve process's render worker subscribes too, to `render_preview`.
+    return text.count("Subscribing to runs of task(s): recognize_speech")
 
 
 def _deployment_exists() -> bool:

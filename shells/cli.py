@@ -155,7 +155,13 @@ def _follow(run, run_key: str, args) -> int:
     """Show a run's progress, answer its gate, and turn its end into an exit code."""
     from editorbot.drafts import read_draft
     from editorbot.storage import ARTIFACT_PREFIXES, configured_storage, draft_key
-    from flows.approval import DraftReplaced, NotWaiting, expired, waiting_draft
+    from flows.approval import (
+        DraftReplaced,
+        NotWaiting,
+        expired,
+        waiting_draft,
+        waiting_revision,
+    )
 
     storage = configured_storage()
     _say(f"Run {run.id} · {run_key}")
@@ -171,10 +177,12 @@ def _follow(run, run_key: str, args) -> int:
         draft = read_draft(storage, run_key)
         print(draft.markdown, file=sys.stderr if args.json else sys.stdout, flush=True)
         _say(f"Draft {draft.digest}")
-        previews = storage.list(draft_key(run_key, "preview-"))
-        if previews:
-            newest = max(previews, key=lambda k: int(k.rsplit("-", 1)[1].removesuffix(".mp4")))
-            _say(f"Preview of this draft: {storage.location(newest)}")
+        revision = waiting_revision(state)
+        if revision is not None:
+            # Rendered beside the gate: the draft is shown without waiting for it.
+            preview = draft_key(run_key, f"preview-{revision}.mp4")
+            coming = "" if storage.exists(preview) else " (being rendered)"
+            _say(f"Preview of this draft: {storage.location(preview)}{coming}")
         answer = _gate_answer(args, run, waiting)
         gate_closed_elsewhere = answer is None
         if answer is not None:

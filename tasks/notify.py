@@ -58,6 +58,12 @@ class PreviewReady(BaseModel):
     duration_s: float
 
 
+class PreviewFailed(BaseModel):
+    """The preview of a draft could not be rendered; the draft waits for a decision all the same."""
+
+    revision: int
+
+
 class VideosReady(BaseModel):
     """The approved script's videos: format id to the MP4's key; formats that failed."""
 
@@ -76,7 +82,9 @@ class Expired(BaseModel):
     """Nobody decided in time; nothing is published."""
 
 
-Event = Step | DraftReady | PreviewReady | Published | VideosReady | Rejected | Expired
+Event = (
+    Step | DraftReady | PreviewReady | PreviewFailed | Published | VideosReady | Rejected | Expired
+)
 
 FORMAT_CAPTIONS = {
     "9x16": "9:16 for Shorts, Reels and TikTok",
@@ -152,6 +160,12 @@ def notify(chat: ChatTarget, event: Event) -> None:
         case PreviewReady(key=key, revision=revision, duration_s=duration_s):
             caption = f"Preview of draft {revision + 1}: what approving it publishes."
             _send_video(chat, key, FORMATS["preview"], duration_s, caption)
+        case PreviewFailed(revision=revision):
+            telegram_api.send_text(
+                chat.chat_id,
+                f"The preview of draft {revision + 1} could not be made; the draft above waits "
+                "for your decision all the same.",
+            )
         case VideosReady(videos=videos, duration_s=duration_s, failed=failed):
             _status(chat, "Published. Your videos are below.")
             for format_id, key in videos.items():

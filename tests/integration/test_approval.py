@@ -6,17 +6,21 @@ when asked again, and the real Bot API client against the fake Bot API.
 """
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from prefect import get_client
+from prefect import flow, get_client
+from prefect.input.run_input import keyset_from_paused_state
+from prefect.states import Paused, Running
 
 from editorbot.drafts import read_draft
 from editorbot.run_key import make_run_key
 from editorbot.schemas import ChatTarget, RunOptions, Script, estimate_seconds
 from editorbot.storage import open_storage
 from editorbot.telegram_api import DecisionButton
-from flows.approval import DraftReplaced, NotWaiting, decide, waiting_draft
+from flows.approval import Approval, DraftReplaced, NotWaiting, decide, pause_key, waiting_draft
 from flows.local_run import LocalRun
 from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
@@ -161,3 +165,38 @@ def test_a_form_approval_without_the_digest_publishes_nothing_until_the_draft_is
     assert run.result(120).name == "Published"
     with pytest.raises(NotWaiting):
         run.decide("approve")
+
+
+@flow
+def _gate_opening() -> None:
+    """Only its name is used: the test below plays the gate's steps on a run of it."""
+
+
+def test_a_decision_pressed_while_the_gate_opens_is_taken_once_the_gate_is_open():
+    """Prefect marks a run Paused before it saves the gate's form: a decision made in that
+    moment (a button pressed as the draft arrives) waits for the form instead of being lost."""
+    digest = "0123456789abcdef"
+    with get_client(sync_client=True) as client:
+        run = client.create_flow_run(_gate_opening, state=Running())
+        paused = Paused(timeout_seconds=600, pause_key=pause_key(1, digest))
+        keyset = keyset_from_paused_state(paused)
+        paused.state_details.run_input_keyset = keyset
+        client.set_flow_run_state(run.id, paused, force=True)
+    decided: list[object] = []
+    pressed = threading.Thread(
+        target=lambda: decided.append(_outcome(lambda: decide(run.id, "approve", draft=digest)))
+    )
+    pressed.start()
+    time.sleep(1)  # the press reaches the server before the form is saved
+    Approval.save(keyset, flow_run_id=run.id)  # the gate's last step
+    pressed.join(timeout=60)
+    assert decided == [digest]
+    answer = Approval.load(keyset, flow_run_id=run.id)
+    assert (answer.decision, answer.draft) == ("approve", digest)
+
+
+def _outcome(call):
+    try:
+        return call()
+    except Exception as error:  # the test asserts on what came out, error or digest
+        return error

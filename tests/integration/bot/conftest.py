@@ -3,6 +3,9 @@
 import asyncio
 import contextlib
 import itertools
+import os
+import shutil
+import stat
 import threading
 import time
 import uuid
@@ -17,6 +20,7 @@ from editorbot.settings import get_settings
 from flows.approval import NotWaiting
 from harness.fake_secrets import TELEGRAM_TOKEN
 from harness.fakes.telegram import Call, FakeTelegram
+from harness.stack import child_env
 from tests.conftest import DATA, ffmpeg
 
 TOKEN = TELEGRAM_TOKEN
@@ -194,6 +198,52 @@ class RunningBot:
                 if not run._thread.is_alive():
                     break
                 time.sleep(0.5)
+
+
+class PreviewFfmpeg:
+    """An ffmpeg first on PATH that is the real one, except for the preview's calls (the only
+    ones that say 540x960): those wait while the preview is held, and fail when told to."""
+
+    def __init__(self, directory) -> None:
+        self.directory = directory
+        self._hold, self._fail = directory / "hold", directory / "fail"
+        program = directory / "ffmpeg"
+        program.write_text(
+            "#!/bin/sh\n"
+            'for argument in "$@"; do\n'
+            '  case "$argument" in *540x960*)\n'
+            f'    while [ -e "{self._hold}" ]; do sleep 0.1; done\n'
+            f'    if [ -e "{self._fail}" ]; then echo "injected failure" >&2; exit 1; fi;;\n'
+            "  esac\n"
+            "done\n"
+            f'exec "{shutil.which("ffmpeg")}" "$@"\n'
+        )
+        program.chmod(program.stat().st_mode | stat.S_IXUSR)
+
+    @property
+    def path(self) -> str:
+        """PATH for a process of the stack, this ffmpeg first."""
+        return f"{self.directory}{os.pathsep}{child_env()['PATH']}"
+
+    def hold(self) -> None:
+        self._hold.touch()
+
+    def release(self) -> None:
+        self._hold.unlink(missing_ok=True)
+
+    def fail(self) -> None:
+        self._fail.touch()
+
+
+@pytest.fixture
+def preview_ffmpeg(tmp_path, monkeypatch) -> Iterator[PreviewFfmpeg]:
+    """PreviewFfmpeg on this process's PATH (the bot's local runs render here)."""
+    directory = tmp_path / "preview-ffmpeg"
+    directory.mkdir()
+    fake = PreviewFfmpeg(directory)
+    monkeypatch.setenv("PATH", f"{directory}{os.pathsep}{os.environ['PATH']}")
+    yield fake
+    fake.release()  # a render still held would hold the render slot after the test
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,12 @@ import uuid
 
 import pytest
 from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterTags,
+    TaskRunFilter,
+    TaskRunFilterTags,
+)
 
 from bot.app import build_application
 from bot.submission import DeploymentSubmission, note_tag
@@ -119,3 +124,51 @@ def runs_tagged(tag: str) -> list:
         return client.read_flow_runs(
             flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[tag]))
         )
+
+
+def _preview_runs(run_key: str) -> list:
+    """The preview task runs of a run key (they belong to no flow run: flows/previews.py)."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            task_run_filter=TaskRunFilter(tags=TaskRunFilterTags(all_=[f"run-key:{run_key}"]))
+        )
+    return [t for t in runs if t.name.startswith("render_preview")]
+
+
+def test_on_the_deployment_a_decision_does_not_wait_for_the_preview_nor_asks_for_it_again(
+    telegram, bot_settings, data_dir, tmp_path, preview_ffmpeg
+):
+    """The preview is rendered by serve's render worker while the run is suspended at the
+    gate; the decision resumes the run before the preview is done, and the resumed run,
+    passing its gate again, does not ask for a second one."""
+    preview_ffmpeg.hold()
+    with served_deployment(
+        tmp_path / "runner-prefect",
+        EDITORBOT_STORAGE=f"file://{data_dir}",
+        EDITORBOT_TELEGRAM_TOKEN=TOKEN,
+        EDITORBOT_TELEGRAM_API_URL=telegram.api_url,
+        EDITORBOT_TELEGRAM_FILE_URL=telegram.file_url,
+        PATH=preview_ffmpeg.path,
+    ):
+        submission = DeploymentSubmission()
+        bot = RunningBot(build_application(bot_settings, submission), submission)
+        bot.start()
+        try:
+            creator = Creator(telegram, CREATOR)
+            creator.send_text("Che, el colectivo está carísimo y nadie dice nada.")
+            draft = creator.wait_draft(timeout=240)
+            creator.press(draft, "Approve")
+            creator.documents(2, timeout=240)  # published, the preview still rendering
+            assert creator.sent("sendVideo") == []
+            preview_ffmpeg.release()
+            creator.wait_reply("Your videos are below", timeout=240, method="editMessageText")
+            videos = creator.videos(3)
+        finally:
+            bot.stop()
+    (stored,) = data_dir.glob("drafts/**/preview-0.mp4")
+    run_key = str(stored.parent.relative_to(data_dir / "drafts"))
+    (preview,) = [v for v in videos if v.params["caption"].startswith("Preview of draft 1")]
+    assert telegram.calls.index(draft) < telegram.calls.index(preview)
+    (preview_run,) = _preview_runs(run_key)
+    assert preview_run.flow_run_id is None and preview_run.state.name == "Completed"
+    assert len(creator.sent("sendVideo")) == 3
