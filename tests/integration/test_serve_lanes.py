@@ -26,15 +26,22 @@ OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation
 def test_approvals_publish_while_earlier_approved_runs_wait_for_the_render_slot(tmp_path):
     data = tmp_path / "data"
     keys = [make_run_key("lane", f"approved{n}") for n in range(4)]
-    # No --resume-slots: the default is what the stack runs.
+    # No --resume-slots: the default is what the stack runs. One run slot, as a burst leaves
+    # the runner (its slots held by new notes): it can take one resumed run, no more.
     with served_deployment(
-        tmp_path / "runner", "--transcribers", "0", EDITORBOT_STORAGE=f"file://{data}"
+        tmp_path / "runner",
+        "--run-slots",
+        "1",
+        "--transcribers",
+        "0",
+        EDITORBOT_STORAGE=f"file://{data}",
     ):
         runs = [submit(TYPED, key, OPTIONS, f"lane-{key}") for key in keys]
         for run in runs:
             wait_for_state(run.id, lambda s: s.is_paused(), timeout_s=300)
         # The stack's one render slot, taken here: every approved run stops before its
-        # videos, holding a lane thread. Two threads (the old default) published two.
+        # videos, holding its thread or run slot. Two lane threads (the old default) and the
+        # run slot published three of the four.
         with held_slot(RENDER_SLOTS):
             for run in runs:
                 decide(run.id, "approve")
