@@ -16,6 +16,7 @@ from pathlib import Path
 
 from editorbot.dialects import AUTO, profile_names
 from editorbot.errors import BadSource, EditorBotError
+from editorbot.settings import get_settings
 from editorbot.templates import template_names
 from shells.models import add_models_commands
 
@@ -39,6 +40,7 @@ def configure_environment(
         # Beside the artifacts, hidden from the storage's keys like the Prefect home.
         persistence = Path(data_dir or "data").resolve() / ".bot" / "persistence.pickle"
         os.environ["EDITORBOT_BOT_PERSISTENCE"] = str(persistence)
+    get_settings()  # a bad EDITORBOT_* value stops the command here, before anything is created
     if "PREFECT_API_URL" not in os.environ:
         # No server configured: an embedded one keeps its database beside the artifacts.
         os.environ.setdefault("PREFECT_HOME", str(Path(data_dir or "data").resolve() / ".prefect"))
@@ -315,7 +317,6 @@ def _transcriber_child(restart_after_s: float = 2) -> Iterator[None]:
 def cmd_transcriber(args) -> int:
     _needs_a_server("transcriber")
     from editorbot.logs import install_handler, secret_values
-    from editorbot.settings import get_settings
     from flows.transcriber import serve_transcriber
 
     settings = get_settings()
@@ -360,7 +361,6 @@ def cmd_bot(args) -> int:
     from bot.app import run_bot
     from editorbot.logs import install_handler
     from editorbot.redaction import secret_values
-    from editorbot.settings import get_settings
 
     settings = get_settings()
     if settings.bot_runs == "local":
@@ -510,11 +510,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_environment(args.data_dir, args.verbose, getattr(args, "uses_prefect", True))
-    from editorbot.logs import configure_logging  # after the line above: it reads the settings
+    from editorbot.logs import configure_logging
 
-    configure_logging()
     try:
+        configure_environment(args.data_dir, args.verbose, getattr(args, "uses_prefect", True))
+        configure_logging()  # after the line above: it reads the settings
         if getattr(args, "uses_prefect", True) and os.environ.get("PREFECT_API_URL"):
             # A client of a Prefect server (the runner, the bot, these commands) refuses to
             # run without the server's auth string rather than talk to an open API.
