@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 from editorbot.dialects import AUTO, profile_names
 from editorbot.errors import BadSource, EditorBotError
@@ -65,6 +66,19 @@ def _language(value: str) -> str:
             f"{value!r} is not a Whisper language code (e.g. es, en, auto)"
         )
     return value
+
+
+def _run_id(value: str) -> str:
+    try:
+        return str(UUID(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a run id; `editorbot runs` lists them in full"
+        ) from None
+
+
+def _no_such_run(run_id: str) -> EditorBotError:
+    return EditorBotError(f"There is no run {run_id} here; `editorbot runs` lists the recent ones.")
 
 
 class _TypedLines:
@@ -211,7 +225,9 @@ def _follow(run, run_key: str, args) -> int:
         }
         print(json.dumps(outcome))
     else:
-        _say(f"{final.name}: {final.message}")
+        message = final.message or ""
+        # The flow's messages mostly name their state already ("Rejected: not today").
+        _say(message if message.startswith(final.name) else f"{final.name}: {message}")
         if final.name == "Published":
             _say(*(f"  {storage.location(k)}" for k in keys if k.startswith("scripts/")))
         _say(
@@ -225,6 +241,8 @@ def _follow(run, run_key: str, args) -> int:
 
 
 def cmd_replay(args) -> int:
+    from prefect.exceptions import ObjectNotFound
+
     from flows.local_run import LocalRun
     from flows.replay import failed_runs, schedule_replay
 
@@ -238,7 +256,10 @@ def cmd_replay(args) -> int:
         raise EditorBotError("Name a run to replay, or pass --failed.")
     codes = []
     for run_id in targets:
-        run = schedule_replay(run_id)
+        try:
+            run = schedule_replay(run_id)
+        except ObjectNotFound:
+            raise _no_such_run(run_id) from None
         run_key = run.parameters.get("run_key", "-")
         if run.deployment_id:
             _say(f"Run {run.id} · {run_key}: queued again for its deployment's runner.")
@@ -348,9 +369,14 @@ def _age(seconds: float) -> str:
 
 
 def cmd_decide(args) -> int:
+    from prefect.exceptions import ObjectNotFound
+
     from flows.approval import decide
 
-    draft = decide(args.run_id, args.command, args.notes, draft=args.draft)
+    try:
+        draft = decide(args.run_id, args.command, args.notes, draft=args.draft)
+    except ObjectNotFound:
+        raise _no_such_run(args.run_id) from None
     _say(f"Sent {args.command} to run {args.run_id} (draft {draft or 'without a digest'}).")
     return 0
 
@@ -434,7 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[gate_options],
         help="run failed or crashed runs again; finished steps are not redone",
     )
-    replay.add_argument("run_id", nargs="?", help="the run to replay")
+    replay.add_argument("run_id", nargs="?", type=_run_id, help="the run to replay")
     replay.add_argument("--failed", action="store_true", help="replay every failed or crashed run")
     replay.add_argument("--since", default="24h", help="with --failed: how far back (30m, 24h, 7d)")
     replay.set_defaults(handler=cmd_replay)
@@ -491,7 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
         ("reject", "end a waiting run without publishing"),
     ):
         command = commands.add_parser(decision, help=help_text)
-        command.add_argument("run_id", help="the run's id, as `editorbot runs` shows it")
+        command.add_argument(
+            "run_id", type=_run_id, help="the run's id, as `editorbot runs` shows it"
+        )
         command.add_argument("--notes", default="", help="what to change, or why")
         command.add_argument(
             "--draft",

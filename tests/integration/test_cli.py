@@ -87,7 +87,26 @@ def test_process_approve_json_publishes(tmp_path):
 def test_process_reject_exits_3_and_publishes_nothing(tmp_path):
     result = editorbot(tmp_path, "process", str(SPANISH), "--template", "provocation", "--reject")
     assert result.returncode == 3, result.stderr
-    assert "Rejected" in result.stderr and _published(tmp_path) == []
+    assert _published(tmp_path) == []
+    # The run's message already names its state: said once, not "Rejected: Rejected: …".
+    assert "\nRejected: rejected from the command line\n" in result.stderr, result.stderr
+
+
+def test_a_run_id_that_is_malformed_or_unknown_gets_one_sentence(tmp_path):
+    short = editorbot(tmp_path, "approve", "b63d08ea")
+    assert short.returncode == 2 and "'b63d08ea' is not a run id" in short.stderr, short.stderr
+    unknown = "0b1e7c9c-0000-0000-0000-000000000000"
+    for command in (
+        ["approve", unknown],
+        ["revise", unknown, "--notes", "a -> b"],
+        ["replay", unknown],
+    ):
+        done = editorbot(tmp_path, *command)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.splitlines()[-1] == (
+            f"editorbot: There is no run {unknown} here; `editorbot runs` lists the recent ones."
+        )
+        assert "Traceback" not in done.stderr
 
 
 def test_interactive_revise_then_approve(tmp_path):
