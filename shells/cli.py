@@ -106,6 +106,15 @@ class _TypedLines:
             raise EOFError
         return None
 
+    def drop_typed(self) -> list[str]:
+        """Discard the whole lines typed so far, unread; returns them."""
+        while not self._closed and select.select([sys.stdin.fileno()], [], [], 0)[0]:
+            data = os.read(sys.stdin.fileno(), 4096)
+            self._pending += data
+            self._closed = not data
+        *lines, self._pending = self._pending.split(b"\n")
+        return [text for line in lines if (text := line.decode(errors="replace").strip())]
+
 
 _typed = _TypedLines()
 
@@ -133,17 +142,23 @@ def _gate_answer(args, run, draft: str | None) -> tuple[str, str] | None:
         return "approve", ""
     if args.reject:
         return "reject", "rejected from the command line"
+    # A person types after reading: a line typed before this draft was shown (a second line
+    # of notes, say) must not approve it. Piped answers are scripted; they stand.
+    if sys.stdin.isatty() and (early := _typed.drop_typed()):
+        said = "; ".join(f"«{line}»" for line in early)
+        _say(f"Typed before this draft was shown, so not taken as an answer: {said}")
     while True:
         answer = _ask(run, draft, "Approve, revise or reject? [a/r/x]")
         if answer is None:
             return None
         decision = {"a": "approve", "r": "revise", "x": "reject"}.get(answer[:1].lower())
         if decision == "revise":
-            question = "What should change? (lines written `old -> new` are applied)"
+            question = "What should change? One line; edits written `old -> new` are applied."
             notes = _ask(run, draft, question)
             return None if notes is None else (decision, notes)
         if decision:
             return decision, ""
+        _say("Answer a to approve, r to revise or x to reject.")
 
 
 def cmd_process(args) -> int:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import pty
 import re
 import signal
 import sqlite3
@@ -125,6 +126,36 @@ def test_interactive_revise_then_approve(tmp_path):
     script = Script.model_validate_json(_published(tmp_path)[0].read_text())
     assert script.metadata.revision == 1
     assert "subida de precios" in " ".join(b.text for b in script.beats)
+
+
+def test_in_a_terminal_a_line_typed_before_the_draft_is_not_its_answer(tmp_path):
+    # A terminal of its own: a second line of notes, typed at once, used to approve the new
+    # draft before anyone had read it.
+    controller, terminal = pty.openpty()
+    err = tmp_path / "stderr.txt"
+    with err.open("w") as stderr_sink:
+        command = ["process", str(SPANISH), "--template", "provocation", "--dialect", "rioplatense"]
+        waiting = subprocess.Popen(
+            [*EDITORBOT, "--data-dir", str(tmp_path), *command],
+            stdin=terminal,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr_sink,
+            env=child_env(),
+        )
+        try:
+            _when_written(err, "Approve, revise or reject?")
+            os.write(controller, "r\ninflación -> subida de precios\nahora -> ya\n".encode())
+            _when_written(err, "Approve, revise or reject?", count=2)
+            os.write(controller, b"x\n")
+            code = waiting.wait(timeout=120)
+        finally:
+            waiting.kill()
+            os.close(controller)
+            os.close(terminal)
+    stderr = err.read_text()
+    assert code == 3, stderr
+    assert "so not taken as an answer: «ahora -> ya»" in stderr
+    assert _published(tmp_path) == []
 
 
 def _refused_by_cli(data_dir: Path, note: Path, reason: str, tmp_path: Path) -> str:
