@@ -49,6 +49,9 @@ def configure_environment(
             # Prefect creates its home, but not the directories above it.
             Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Prefect's client has telemetry of its own, which only this turns off; without it a
+    # terminal's first command in a data dir printed Prefect's usage-data notice.
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     # The embedded server's default 20 s start-up budget is too tight on a busy 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # A served deployment looks for new runs every 2 s, not 10: a note starts within seconds.

@@ -1,5 +1,6 @@
 """The `editorbot` command as a person runs it: real processes, real embedded Prefect."""
 
+import contextlib
 import json
 import os
 import pty
@@ -156,6 +157,29 @@ def test_in_a_terminal_a_line_typed_before_the_draft_is_not_its_answer(tmp_path)
     assert code == 3, stderr
     assert "so not taken as an answer: «ahora -> ya»" in stderr
     assert _published(tmp_path) == []
+
+
+def test_a_terminal_sees_our_output_only_not_prefects_telemetry_notice(tmp_path):
+    # The notice shows only in a terminal, once per Prefect home: a fresh data dir.
+    controller, terminal = pty.openpty()
+    env = child_env()
+    env.pop("DO_NOT_TRACK", None)  # the command sets it, not whoever runs it
+    done = subprocess.run(
+        [*EDITORBOT, "--data-dir", str(tmp_path), "runs"],
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        timeout=120,
+    )
+    os.close(terminal)
+    said = b""
+    with contextlib.suppress(OSError):  # EIO once everything written was read
+        while chunk := os.read(controller, 4096):
+            said += chunk
+    os.close(controller)
+    assert done.returncode == 0, said
+    assert said.decode().strip() == "No runs yet. Start one with `editorbot process NOTE.ogg`."
 
 
 def _refused_by_cli(data_dir: Path, note: Path, reason: str, tmp_path: Path) -> str:
