@@ -83,7 +83,8 @@ ENV PATH=/opt/editorbot/venv/bin:$PATH \
     EDITORBOT_MODEL_CACHE=/opt/editorbot/models \
     EDITORBOT_LOG_FORMAT=json \
     PREFECT_HOME=/var/lib/editorbot/prefect \
-    PREFECT_SERVER_ANALYTICS_ENABLED=false
+    PREFECT_SERVER_ANALYTICS_ENABLED=false \
+    DO_NOT_TRACK=1
 
 WORKDIR /var/lib/editorbot
 USER 10001:10001

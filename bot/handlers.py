@@ -292,21 +292,43 @@ def _keyboard(kind: str, names: list[str], current: str) -> InlineKeyboardMarkup
     )
 
 
+async def _save_default(update: Update, kind: str, value: object, said: str) -> None:
+    user_id = update.effective_user.id
+    options = await asyncio.to_thread(load_preferences, user_id)
+    options = type(options).model_validate(options.model_dump() | {kind: value})
+    await asyncio.to_thread(save_preferences, user_id, options)
+    await update.effective_message.reply_text(said)
+
+
 async def choose_dialect(update: Update, context: BotContext) -> None:
-    """Offer the dialect profiles as buttons."""
+    """Set the dialect typed after the command, or offer the dialect profiles as buttons."""
+    names = [*profile_names(), AUTO]
+    typed = " ".join(context.args or []).strip().lower()
+    if typed in names:
+        said = f"Your dialect is now {typed}; it applies to your next notes."
+        await _save_default(update, "dialect", typed, said)
+        return
     options = await asyncio.to_thread(load_preferences, update.effective_user.id)
+    question = "Which Spanish do you speak? (auto guesses it from each note)"
     await update.effective_message.reply_text(
-        "Which Spanish do you speak? (auto guesses it from each note)",
-        reply_markup=_keyboard("dialect", [*profile_names(), AUTO], options.dialect),
+        f"There is no dialect called «{typed}». {question}" if typed else question,
+        reply_markup=_keyboard("dialect", names, options.dialect),
     )
 
 
 async def choose_template(update: Update, context: BotContext) -> None:
-    """Offer the script templates as buttons."""
+    """Set the template typed after the command, or offer the script templates as buttons."""
+    names = list(template_names())
+    typed = " ".join(context.args or []).strip().lower()
+    if typed in names:
+        said = f"Your template is now {typed}; it applies to your next notes."
+        await _save_default(update, "template", typed, said)
+        return
     options = await asyncio.to_thread(load_preferences, update.effective_user.id)
+    question = "Which kind of script should your notes become?"
     await update.effective_message.reply_text(
-        "Which kind of script should your notes become?",
-        reply_markup=_keyboard("template", list(template_names()), options.template),
+        f"There is no template called «{typed}». {question}" if typed else question,
+        reply_markup=_keyboard("template", names, options.template),
     )
 
 
@@ -331,7 +353,17 @@ FORMAT_CHOICES = (
 
 
 async def choose_formats(update: Update, context: BotContext) -> None:
-    """Offer the sets of videos made after approval as buttons."""
+    """Set the videos typed after the command (`/formats 1:1 4:5`), or offer them as buttons."""
+    typed = " ".join(context.args or []).replace(",", " ").split()
+    extra = {name.replace(":", "x") for name in typed} - {"9x16", "16x9"}
+    chosen = next(
+        (value for _, value in FORMAT_CHOICES if set(value.split(",")[2:]) == extra), None
+    )
+    if typed and chosen:
+        shown = ", ".join(f.replace("x", ":") for f in chosen.split(","))
+        said = f"Your videos are now {shown}; they apply to your next notes."
+        await _save_default(update, "formats", chosen.split(","), said)
+        return
     options = await asyncio.to_thread(load_preferences, update.effective_user.id)
     current = ",".join(options.formats)
     buttons = [
@@ -342,8 +374,11 @@ async def choose_formats(update: Update, context: BotContext) -> None:
         ]
         for label, value in FORMAT_CHOICES
     ]
+    question = "Which videos should an approved script get? 9:16 and 16:9 always come."
     await update.effective_message.reply_text(
-        "Which videos should an approved script get? 9:16 and 16:9 always come.",
+        f"There are no «{' '.join(typed)}» videos; 1:1 and 4:5 can be added. {question}"
+        if typed
+        else question,
         reply_markup=InlineKeyboardMarkup(buttons),
     )
 

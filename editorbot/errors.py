@@ -5,6 +5,10 @@ class EditorBotError(Exception):
     """A problem the user can fix; `str(error)` is the sentence to show them."""
 
 
+class InvalidSetting(EditorBotError):
+    """An `EDITORBOT_*` variable holds a value the settings cannot use."""
+
+
 class BadAudio(EditorBotError):
     """The note cannot be turned into speech we can transcribe."""
 

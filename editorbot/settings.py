@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from editorbot.errors import InvalidSetting
 
 
 def _default_model_cache() -> Path:
@@ -103,7 +105,10 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.isdecimal() for part in parts):
+                raise ValueError("it takes Telegram user ids (numbers), comma-separated")
+            return frozenset(int(part) for part in parts)
         return value
 
     video_background_image: Path | None = Field(
@@ -157,4 +162,26 @@ def get_settings() -> Settings:
 
 @functools.lru_cache(maxsize=16)
 def _settings_of(environment: tuple[tuple[str, str], ...]) -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise InvalidSetting(_sentence(error)) from None
+
+
+def _sentence(error: ValidationError) -> str:
+    """One sentence naming each `EDITORBOT_*` variable pydantic refused, and why."""
+    problems = []
+    for problem in error.errors(include_url=False):
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        info = Settings.model_fields.get(field)
+        if info is not None and "SecretStr" in str(info.annotation):
+            # A secret's value, or a message quoting it, never reaches a terminal or a log.
+            problems.append(f"EDITORBOT_{field.upper()} is not a usable value")
+            continue
+        why = problem["msg"].removeprefix("Value error, ").rstrip(".")
+        if why[1:2].islower():  # "Input should…", not "S3 storage…"
+            why = why[:1].lower() + why[1:]
+        problems.append(
+            f"EDITORBOT_{field.upper()}={problem['input']!r} is not a usable value: {why}"
+        )
+    return "; ".join(problems) + "."

@@ -13,9 +13,11 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 from editorbot.dialects import AUTO, profile_names
 from editorbot.errors import BadSource, EditorBotError
+from editorbot.settings import get_settings
 from editorbot.templates import template_names
 from shells.models import add_models_commands
 
@@ -39,6 +41,7 @@ def configure_environment(
         # Beside the artifacts, hidden from the storage's keys like the Prefect home.
         persistence = Path(data_dir or "data").resolve() / ".bot" / "persistence.pickle"
         os.environ["EDITORBOT_BOT_PERSISTENCE"] = str(persistence)
+    get_settings()  # a bad EDITORBOT_* value stops the command here, before anything is created
     if "PREFECT_API_URL" not in os.environ:
         # No server configured: an embedded one keeps its database beside the artifacts.
         os.environ.setdefault("PREFECT_HOME", str(Path(data_dir or "data").resolve() / ".prefect"))
@@ -46,6 +49,9 @@ def configure_environment(
             # Prefect creates its home, but not the directories above it.
             Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Prefect's client has telemetry of its own, which only this turns off; without it a
+    # terminal's first command in a data dir printed Prefect's usage-data notice.
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     # The embedded server's default 20 s start-up budget is too tight on a busy 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # A served deployment looks for new runs every 2 s, not 10: a note starts within seconds.
@@ -63,6 +69,19 @@ def _language(value: str) -> str:
             f"{value!r} is not a Whisper language code (e.g. es, en, auto)"
         )
     return value
+
+
+def _run_id(value: str) -> str:
+    try:
+        return str(UUID(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a run id; `editorbot runs` lists them in full"
+        ) from None
+
+
+def _no_such_run(run_id: str) -> EditorBotError:
+    return EditorBotError(f"There is no run {run_id} here; `editorbot runs` lists the recent ones.")
 
 
 class _TypedLines:
@@ -89,6 +108,15 @@ class _TypedLines:
         if self._closed:
             raise EOFError
         return None
+
+    def drop_typed(self) -> list[str]:
+        """Discard the whole lines typed so far, unread; returns them."""
+        while not self._closed and select.select([sys.stdin.fileno()], [], [], 0)[0]:
+            data = os.read(sys.stdin.fileno(), 4096)
+            self._pending += data
+            self._closed = not data
+        *lines, self._pending = self._pending.split(b"\n")
+        return [text for line in lines if (text := line.decode(errors="replace").strip())]
 
 
 _typed = _TypedLines()
@@ -117,17 +145,23 @@ def _gate_answer(args, run, draft: str | None) -> tuple[str, str] | None:
         return "approve", ""
     if args.reject:
         return "reject", "rejected from the command line"
+    # A person types after reading: a line typed before this draft was shown (a second line
+    # of notes, say) must not approve it. Piped answers are scripted; they stand.
+    if sys.stdin.isatty() and (early := _typed.drop_typed()):
+        said = "; ".join(f"«{line}»" for line in early)
+        _say(f"Typed before this draft was shown, so not taken as an answer: {said}")
     while True:
         answer = _ask(run, draft, "Approve, revise or reject? [a/r/x]")
         if answer is None:
             return None
         decision = {"a": "approve", "r": "revise", "x": "reject"}.get(answer[:1].lower())
         if decision == "revise":
-            question = "What should change? (lines written `old -> new` are applied)"
+            question = "What should change? One line; edits written `old -> new` are applied."
             notes = _ask(run, draft, question)
             return None if notes is None else (decision, notes)
         if decision:
             return decision, ""
+        _say("Answer a to approve, r to revise or x to reject.")
 
 
 def cmd_process(args) -> int:
@@ -217,7 +251,9 @@ def _follow(run, run_key: str, args) -> int:
         }
         print(json.dumps(outcome))
     else:
-        _say(f"{final.name}: {final.message}")
+        message = final.message or ""
+        # The flow's messages mostly name their state already ("Rejected: not today").
+        _say(message if message.startswith(final.name) else f"{final.name}: {message}")
         if final.name == "Published":
             _say(*(f"  {storage.location(k)}" for k in keys if k.startswith("scripts/")))
         _say(
@@ -231,6 +267,8 @@ def _follow(run, run_key: str, args) -> int:
 
 
 def cmd_replay(args) -> int:
+    from prefect.exceptions import ObjectNotFound
+
     from flows.local_run import LocalRun
     from flows.replay import failed_runs, schedule_replay
 
@@ -244,7 +282,10 @@ def cmd_replay(args) -> int:
         raise EditorBotError("Name a run to replay, or pass --failed.")
     codes = []
     for run_id in targets:
-        run = schedule_replay(run_id)
+        try:
+            run = schedule_replay(run_id)
+        except ObjectNotFound:
+            raise _no_such_run(run_id) from None
         run_key = run.parameters.get("run_key", "-")
         if run.deployment_id:
             _say(f"Run {run.id} · {run_key}: queued again for its deployment's runner.")
@@ -323,7 +364,6 @@ def _transcriber_child(restart_after_s: float = 2) -> Iterator[None]:
 def cmd_transcriber(args) -> int:
     _needs_a_server("transcriber")
     from editorbot.logs import install_handler, secret_values
-    from editorbot.settings import get_settings
     from flows.transcriber import serve_transcriber
 
     settings = get_settings()
@@ -355,9 +395,14 @@ def _age(seconds: float) -> str:
 
 
 def cmd_decide(args) -> int:
+    from prefect.exceptions import ObjectNotFound
+
     from flows.approval import decide
 
-    draft = decide(args.run_id, args.command, args.notes, draft=args.draft)
+    try:
+        draft = decide(args.run_id, args.command, args.notes, draft=args.draft)
+    except ObjectNotFound:
+        raise _no_such_run(args.run_id) from None
     _say(f"Sent {args.command} to run {args.run_id} (draft {draft or 'without a digest'}).")
     return 0
 
@@ -368,7 +413,6 @@ def cmd_bot(args) -> int:
     from bot.app import run_bot
     from editorbot.logs import install_handler
     from editorbot.redaction import secret_values
-    from editorbot.settings import get_settings
 
     settings = get_settings()
     if settings.bot_runs == "local":
@@ -442,7 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[gate_options],
         help="run failed or crashed runs again; finished steps are not redone",
     )
-    replay.add_argument("run_id", nargs="?", help="the run to replay")
+    replay.add_argument("run_id", nargs="?", type=_run_id, help="the run to replay")
     replay.add_argument("--failed", action="store_true", help="replay every failed or crashed run")
     replay.add_argument("--since", default="24h", help="with --failed: how far back (30m, 24h, 7d)")
     replay.set_defaults(handler=cmd_replay)
@@ -500,7 +544,9 @@ def build_parser() -> argparse.ArgumentParser:
         ("reject", "end a waiting run without publishing"),
     ):
         command = commands.add_parser(decision, help=help_text)
-        command.add_argument("run_id", help="the run's id, as `editorbot runs` shows it")
+        command.add_argument(
+            "run_id", type=_run_id, help="the run's id, as `editorbot runs` shows it"
+        )
         command.add_argument("--notes", default="", help="what to change, or why")
         command.add_argument(
             "--draft",
@@ -519,11 +565,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_environment(args.data_dir, args.verbose, getattr(args, "uses_prefect", True))
-    from editorbot.logs import configure_logging  # after the line above: it reads the settings
+    from editorbot.logs import configure_logging
 
-    configure_logging()
     try:
+        configure_environment(args.data_dir, args.verbose, getattr(args, "uses_prefect", True))
+        configure_logging()  # after the line above: it reads the settings
         if getattr(args, "uses_prefect", True) and os.environ.get("PREFECT_API_URL"):
             # A client of a Prefect server (the runner, the bot, these commands) refuses to
             # run without the server's auth string rather than talk to an open API.

@@ -5,7 +5,9 @@ import os
 import sys
 
 from editorbot.api_auth import AuthStringUnset, require_auth_string
+from editorbot.errors import InvalidSetting
 from editorbot.logs import install_handler
+from editorbot.settings import get_settings
 from editorbot.ssm_env import SecretsUnavailable, load_env, normalize_prefix, role_prefix
 
 # sysexits.h: the command line was wrong / the configuration is unusable.
@@ -38,12 +40,15 @@ def main(argv: list[str] | None = None) -> int:
             install_handler(os.environ.get("EDITORBOT_LOG_FORMAT", "text"))
             # Names only: a value on stdout would land in CloudWatch.
             log.info("loaded %s from %s", ", ".join(sorted(env)), path)
+        # Here, not in the role's command: a bad value stops the container with one sentence
+        # in its log rather than a traceback from whichever process reads it first.
+        get_settings()
         if role == "server":
             # Prefect serves its API open without one; the clients check theirs in the CLI.
             require_auth_string(
                 os.environ.get("PREFECT_SERVER_API_AUTH_STRING"), "PREFECT_SERVER_API_AUTH_STRING"
             )
-    except (SecretsUnavailable, AuthStringUnset) as error:
+    except (SecretsUnavailable, AuthStringUnset, InvalidSetting) as error:
         log.error("%s", error)
         return EX_CONFIG
     for handler in logging.getLogger().handlers:

@@ -15,10 +15,18 @@ _EDIT = re.compile(r"^\s*(?P<old>.+?)\s*(?:->|→|=>)\s*(?P<new>.*?)\s*$")
 MODEL_NAME = "offline-rules"
 
 
+def _lines(notes: list[str]) -> list[str]:
+    return [line for note in notes for line in note.splitlines() if line.strip()]
+
+
+def _edit_change(old: str, new: str) -> str:
+    return f"reviewer edit: «{old}» → «{new}»"
+
+
 def apply_edits(text: str, notes: list[str]) -> tuple[str, list[str], list[str]]:
     """Apply `old -> new` lines from `notes`; returns text, what was applied, what was not."""
     applied, ignored = [], []
-    for line in (line for note in notes for line in note.splitlines() if line.strip()):
+    for line in _lines(notes):
         match = _EDIT.match(line)
         if not match:
             ignored.append(line.strip())
@@ -27,10 +35,25 @@ def apply_edits(text: str, notes: list[str]) -> tuple[str, list[str], list[str]]
         pattern = re.compile(re.escape(old), re.IGNORECASE)
         if pattern.search(text):
             text = pattern.sub(new, text)
-            applied.append(f"reviewer edit: «{old}» → «{new}»")
+            applied.append(_edit_change(old, new))
         else:
             ignored.append(f"«{old}» does not occur in the text")
     return text, applied, ignored
+
+
+def unapplied_notes(notes: list[str], changes: list[str]) -> list[str]:
+    """The note lines mediation did not apply, by the edits it lists in `changes`.
+
+    Not by applying them again: the mediated text already holds the new words, not the old.
+    """
+    ignored = []
+    for line in _lines(notes):
+        match = _EDIT.match(line)
+        if not match:
+            ignored.append(line.strip())
+        elif _edit_change(match["old"], match["new"]) not in changes:
+            ignored.append(f"«{match['old']}» does not occur in the text")
+    return ignored
 
 
 class OfflineEngine(TextEngine):
@@ -58,7 +81,7 @@ class OfflineEngine(TextEngine):
         notes: list[str],
     ) -> Script:
         beats = build_beats(mediated.text, template)
-        _, _, ignored = apply_edits(mediated.text, notes)
+        ignored = unapplied_notes(notes, mediated.changes)
         script = Script(
             script_id=script_id,
             language=language,

@@ -1,7 +1,9 @@
 """The `editorbot` command as a person runs it: real processes, real embedded Prefect."""
 
+import contextlib
 import json
 import os
+import pty
 import re
 import signal
 import sqlite3
@@ -87,7 +89,26 @@ def test_process_approve_json_publishes(tmp_path):
 def test_process_reject_exits_3_and_publishes_nothing(tmp_path):
     result = editorbot(tmp_path, "process", str(SPANISH), "--template", "provocation", "--reject")
     assert result.returncode == 3, result.stderr
-    assert "Rejected" in result.stderr and _published(tmp_path) == []
+    assert _published(tmp_path) == []
+    # The run's message already names its state: said once, not "Rejected: Rejected: …".
+    assert "\nRejected: rejected from the command line\n" in result.stderr, result.stderr
+
+
+def test_a_run_id_that_is_malformed_or_unknown_gets_one_sentence(tmp_path):
+    short = editorbot(tmp_path, "approve", "b63d08ea")
+    assert short.returncode == 2 and "'b63d08ea' is not a run id" in short.stderr, short.stderr
+    unknown = "0b1e7c9c-0000-0000-0000-000000000000"
+    for command in (
+        ["approve", unknown],
+        ["revise", unknown, "--notes", "a -> b"],
+        ["replay", unknown],
+    ):
+        done = editorbot(tmp_path, *command)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.splitlines()[-1] == (
+            f"editorbot: There is no run {unknown} here; `editorbot runs` lists the recent ones."
+        )
+        assert "Traceback" not in done.stderr
 
 
 def test_interactive_revise_then_approve(tmp_path):
@@ -106,6 +127,59 @@ def test_interactive_revise_then_approve(tmp_path):
     script = Script.model_validate_json(_published(tmp_path)[0].read_text())
     assert script.metadata.revision == 1
     assert "subida de precios" in " ".join(b.text for b in script.beats)
+
+
+def test_in_a_terminal_a_line_typed_before_the_draft_is_not_its_answer(tmp_path):
+    # A terminal of its own: a second line of notes, typed at once, used to approve the new
+    # draft before anyone had read it.
+    controller, terminal = pty.openpty()
+    err = tmp_path / "stderr.txt"
+    with err.open("w") as stderr_sink:
+        command = ["process", str(SPANISH), "--template", "provocation", "--dialect", "rioplatense"]
+        waiting = subprocess.Popen(
+            [*EDITORBOT, "--data-dir", str(tmp_path), *command],
+            stdin=terminal,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr_sink,
+            env=child_env(),
+        )
+        try:
+            _when_written(err, "Approve, revise or reject?")
+            os.write(controller, "r\ninflación -> subida de precios\nahora -> ya\n".encode())
+            _when_written(err, "Approve, revise or reject?", count=2)
+            os.write(controller, b"x\n")
+            code = waiting.wait(timeout=120)
+        finally:
+            waiting.kill()
+            os.close(controller)
+            os.close(terminal)
+    stderr = err.read_text()
+    assert code == 3, stderr
+    assert "so not taken as an answer: «ahora -> ya»" in stderr
+    assert _published(tmp_path) == []
+
+
+def test_a_terminal_sees_our_output_only_not_prefects_telemetry_notice(tmp_path):
+    # The notice shows only in a terminal, once per Prefect home: a fresh data dir.
+    controller, terminal = pty.openpty()
+    env = child_env()
+    env.pop("DO_NOT_TRACK", None)  # the command sets it, not whoever runs it
+    done = subprocess.run(
+        [*EDITORBOT, "--data-dir", str(tmp_path), "runs"],
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        timeout=120,
+    )
+    os.close(terminal)
+    said = b""
+    with contextlib.suppress(OSError):  # EIO once everything written was read
+        while chunk := os.read(controller, 4096):
+            said += chunk
+    os.close(controller)
+    assert done.returncode == 0, said
+    assert said.decode().strip() == "No runs yet. Start one with `editorbot process NOTE.ogg`."
 
 
 def _refused_by_cli(data_dir: Path, note: Path, reason: str, tmp_path: Path) -> str:

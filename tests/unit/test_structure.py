@@ -152,3 +152,24 @@ def test_reviewer_edits_apply_and_free_text_is_reported_not_faked():
     assert ignored == ["more energy please"]
     script = _structure(STORY, "story", notes=["more energy please"])
     assert any("more energy please" in w for w in script.metadata.validation_warnings)
+
+
+def test_an_edit_mediation_applied_is_not_reported_as_not_applied():
+    from editorbot.dialects import load_profile
+
+    engine, notes = OfflineEngine(), ["trabajo duro -> esfuerzo\nnever said -> anything"]
+    mediated = engine.mediate(STORY, load_profile("neutral"), notes)
+    assert "reviewer edit: «trabajo duro» → «esfuerzo»" in mediated.changes
+    script = engine.structure(
+        mediated,
+        load_template("story"),
+        script_id="s",
+        language="es",
+        revision=1,
+        notes=notes,
+    )
+    not_applied = [w for w in script.metadata.validation_warnings if "not applied" in w]
+    assert not_applied == [
+        "the offline engine only applies «old -> new» edits; not applied: "
+        "«never said» does not occur in the text"
+    ]

@@ -257,6 +257,8 @@ def test_a_note_runs_again_after_a_rejection_and_each_user_has_their_own(creator
     colleague.wait_draft()
     creator.press(second, "Approve")
     creator.documents(3)
+    # The script is out while its videos may still render: the run is still going, and the
+    # creator hears it is published all the same.
     creator.send_voice("resent-note")  # published: this one stands
     creator.wait_reply("I already published this note", method="editMessageText")
     edits = creator.sent("editMessageText") + colleague.sent("editMessageText")
@@ -517,3 +519,25 @@ def test_formats_asked_for_come_too_and_a_video_over_the_upload_limit_comes_as_a
     path = texts[2].rsplit(" ", 1)[1]
     assert path.startswith(str(data_dir)) and path.endswith("/1x1.mp4")
     assert "over the 0.01 MB Telegram lets a bot send" in texts[2]
+
+
+def test_preferences_typed_after_the_command_are_kept_and_a_wrong_one_is_told(creator, data_dir):
+    # `/template provocation` used to show the buttons again and keep opinion, saying nothing.
+    creator.send_text("/dialect Rioplatense")
+    creator.wait_reply("Your dialect is now rioplatense; it applies to your next notes.")
+    creator.send_text("/template provocation")
+    creator.wait_reply("Your template is now provocation; it applies to your next notes.")
+    creator.send_text("/formats 4:5")
+    creator.wait_reply("Your videos are now 9:16, 16:9, 4:5; they apply to your next notes.")
+    creator.send_text("/template sonnet")
+    refused = creator.wait_reply("There is no template called «sonnet».")
+    labels = [b["text"] for row in refused.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert "✓ provocation" in labels
+    creator.send_text("/formats 3:2")
+    creator.wait_reply("There are no «3:2» videos; 1:1 and 4:5 can be added.")
+
+    creator.send_text("Che, el colectivo está carísimo y nadie dice nada. ¿Hasta cuándo?")
+    draft = creator.wait_draft()
+    assert "Provocation script" in draft.params["text"]
+    assert "Dialect: rioplatense" in draft.params["text"]
+    creator.press(draft, "Reject")
