@@ -524,7 +524,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(default 1; 0: none here, the flow-run processes load the model themselves unless "
         "EDITORBOT_TRANSCRIPTION=worker points them at workers elsewhere)",
     )
-    serve.set_defaults(handler=cmd_serve)
+    # They refuse the embedded server (_needs_a_server): none is started for them.
+    serve.set_defaults(handler=cmd_serve, embedded_server=False)
 
     transcriber = commands.add_parser(
         "transcriber",
@@ -536,7 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="serve the worker's status page on 127.0.0.1:PORT/status (a health check)",
     )
-    transcriber.set_defaults(handler=cmd_transcriber)
+    transcriber.set_defaults(handler=cmd_transcriber, embedded_server=False)
 
     for decision, help_text in (
         ("approve", "publish the draft of a run waiting for approval"),
@@ -578,6 +579,13 @@ def main(argv: list[str] | None = None) -> int:
             variable = "PREFECT_API_AUTH_STRING"
             require_auth_string(os.environ.get(variable), variable)
         if getattr(args, "uses_prefect", True):
+            from prefect.settings import PREFECT_API_URL
+
+            if PREFECT_API_URL.value() is None and getattr(args, "embedded_server", True):
+                from shells.embedded_server import start_embedded_server
+
+                # Before Prefect starts it from some thread, and so that it dies with us.
+                start_embedded_server()
             from flows.run_locks import crash_runs_without_process
 
             # A run whose `editorbot process` was killed is Running for ever otherwise.

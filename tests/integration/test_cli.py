@@ -367,6 +367,50 @@ def _task_states(data_dir: Path, run_id: str, prefix: str) -> list[str]:
     return [state for (state,) in rows]
 
 
+def _processes_with_prefect_home(home: Path) -> list[int]:
+    """Pids of this user's processes whose environment points Prefect at `home`."""
+    wanted = f"PREFECT_HOME={home}".encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):  # gone meanwhile, or another user's
+                if wanted in (entry / "environ").read_bytes().split(b"\0"):
+                    pids.append(int(entry.name))
+    return pids
+
+
+def test_a_killed_process_does_not_leave_its_embedded_prefect_server_behind(tmp_path):
+    data_dir = tmp_path / "data"
+    home = data_dir / ".prefect"
+    # Only the command is killed (kill -9 of its pid, not its group): its server is its child.
+    killed = subprocess.Popen(
+        [*EDITORBOT, "--data-dir", str(data_dir), "process", *LONG_NOTE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+        start_new_session=True,
+    )
+    try:
+        assert re.search(r"Run ([0-9a-f-]{36})", killed.stderr.readline())  # the server is up
+        server = [pid for pid in _processes_with_prefect_home(home) if pid != killed.pid]
+        assert server, "the embedded server was not found, so its absence would prove nothing"
+        killed.kill()
+        killed.wait(30)
+        deadline = time.monotonic() + 60  # a bound on the search, not a speed asserted
+        while (left := _processes_with_prefect_home(home)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert left == [], f"processes of {home} outlived the command: {left}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(killed.pid, signal.SIGKILL)
+        for pid in _processes_with_prefect_home(home):  # what the assertion found, if it failed
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        killed.wait(30)
+
+
 @pytest.mark.parametrize("moment", ["transcribe       Running", "Approve, revise or reject?"])
 def test_a_killed_process_leaves_a_crashed_run_that_replay_finishes_from_the_cache(
     tmp_path, moment
