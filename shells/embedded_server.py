@@ -77,7 +77,10 @@ def start_embedded_server() -> None:
     The signal follows the thread that forked the server, not the process: started from one
     of Prefect's worker threads it would stop when that thread does, so it is started here.
     A server already registered (Prefect's test harness, an earlier call) is left as it is.
+    Elsewhere than Linux this does nothing, and a killed command may leave the server behind.
     """
+    if sys.platform != "linux":
+        return  # no parent-death signal elsewhere: Prefect starts its own server when asked
     if threading.current_thread() is not threading.main_thread():
         raise RuntimeError("the embedded Prefect server is started from the main thread")
     if None not in SubprocessASGIServer._instances:
