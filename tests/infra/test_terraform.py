@@ -848,11 +848,13 @@ def test_a_failed_flow_run_counts_once_and_nothing_else_counts(prefect_api) -> N
     """Real runs through Prefect's engine, each line as editorbot.logs writes it to the log."""
     import logging
 
-    from prefect import flow, task
-    from prefect.states import Completed, Failed
+    from prefect import flow, get_client, task
+    from prefect.states import Completed, Crashed, Failed, Running
 
     from editorbot.errors import BadAudio
     from editorbot.logs import JsonFormatter
+    from flows.recovery import recover
+    from flows.runs import VIDEO_FAILED
 
     lines: list[str] = []
 
@@ -880,18 +882,35 @@ def test_a_failed_flow_run_counts_once_and_nothing_else_counts(prefect_api) -> N
     def rejects():
         return Completed(name="Rejected", message="Rejected: no reason given")
 
+    @flow(name="alarm-video-fails")
+    def video_fails():
+        return Failed(name=VIDEO_FAILED, message="Published scripts/x.json, but a video failed.")
+
+    def crashes_twice() -> None:
+        """A run whose process died twice, closed by the recovery sweep (no engine involved)."""
+        with get_client(sync_client=True) as client:
+            run = client.create_flow_run(expires, state=Running())
+            for state in (Crashed(), Running(), Crashed()):
+                client.set_flow_run_state(run.id, state, force=True)
+            assert not recover(client.read_flow_run(run.id), resume=pytest.fail)
+
+    flows = (fails, recovers, expires, rejects, video_fails)
     keep = Keep()
     keep.setFormatter(JsonFormatter())
-    loggers = [logging.getLogger(name) for name in ("prefect.flow_runs", "prefect.task_runs")]
+    loggers = [
+        logging.getLogger(name)
+        for name in ("prefect.flow_runs", "prefect.task_runs", "flows.recovery")
+    ]
     for logger in loggers:
         logger.addHandler(keep)
     try:
         counted = {}
-        for run in (fails, recovers, expires, rejects):
+        runs = {run.name: lambda run=run: run(return_state=True) for run in flows}
+        for name, run in {**runs, "crashes-twice": crashes_twice}.items():
             lines.clear()
-            run(return_state=True)
+            run()
             assert lines, "no log line captured"
-            counted[run.name] = [
+            counted[name] = [
                 line for line in lines if matches_json_filter(flow_run_failed_pattern(), line)
             ]
     finally:
@@ -899,6 +918,10 @@ def test_a_failed_flow_run_counts_once_and_nothing_else_counts(prefect_api) -> N
             logger.removeHandler(keep)
     (failed_line,) = counted.pop("alarm-fails")
     assert json.loads(failed_line)["message"].startswith("Finished in state Failed(")
+    (video_line,) = counted.pop("alarm-video-fails")
+    assert json.loads(video_line)["message"].startswith("Finished in state VideoFailed(")
+    (gave_up_line,) = counted.pop("crashes-twice")
+    assert json.loads(gave_up_line)["logger"] == "flows.recovery"
     assert counted == {"alarm-recovers": [], "alarm-expires": [], "alarm-rejects": []}
 
 

@@ -27,10 +27,12 @@ locals {
   # (editorbot.logs.JsonFormatter, one JSON object per line), e.g.
   #   {"time": "...", "level": "INFO", "logger": "prefect.flow_runs",
   #    "message": "Finished in state Failed('Flow run encountered an exception: ...')", ...}
-  # Prefect's engine logs that line once per run that ends Failed or Crashed. An approval
-  # nobody gave in time ends "Expired(...)" and a rejection "Rejected(...)": not failures.
+  # Prefect's engine logs that line once per run that ends Failed, Crashed or VideoFailed
+  # (published, a video missing: replay it). A run that crashed twice is closed from outside
+  # by flows/recovery.py, which logs "Crashed twice: run ...". An approval nobody gave in
+  # time ends "Expired(...)" and a rejection "Rejected(...)": not failures.
   # tests/infra/test_terraform.py runs real failed and successful runs against it.
-  flow_run_failed_pattern = "{ ($.logger = \"prefect.flow_runs\") && (($.message = \"Finished in state Failed(*\") || ($.message = \"Finished in state Crashed(*\")) }"
+  flow_run_failed_pattern = "{ (($.logger = \"prefect.flow_runs\") && (($.message = \"Finished in state Failed(*\") || ($.message = \"Finished in state Crashed(*\") || ($.message = \"Finished in state VideoFailed(*\"))) || (($.logger = \"flows.recovery\") && ($.message = \"Crashed twice: *\")) }"
   metrics_namespace       = "EditorBot/${var.environment}"
   kms_key_arn             = var.enable_kms ? aws_kms_key.this[0].arn : null
 }
@@ -240,7 +242,7 @@ resource "aws_cloudwatch_log_metric_filter" "flow_run_failed" {
 
 resource "aws_cloudwatch_metric_alarm" "flow_run_failed" {
   alarm_name          = local.alarm_names.flow_run_failed
-  alarm_description   = "A flow run ended Failed or Crashed. Which one: aws logs tail /editorbot/${var.environment}/app --since 15m --filter-pattern '{ $.message = \"Finished in state Failed(*\" }' (docs/runbook.md section 6)."
+  alarm_description   = "A flow run ended Failed, Crashed (twice) or VideoFailed. Which one: aws logs tail /editorbot/${var.environment}/app --since 15m --filter-pattern '{ $.message = \"Finished in state Failed(*\" }' (docs/runbook.md section 6)."
   namespace           = local.metrics_namespace
   metric_name         = aws_cloudwatch_log_metric_filter.flow_run_failed.metric_transformation[0].name
   statistic           = "Sum"
