@@ -379,11 +379,10 @@ def _processes_with_prefect_home(home: Path) -> list[int]:
     return pids
 
 
-def test_a_killed_process_does_not_leave_its_embedded_prefect_server_behind(tmp_path):
-    data_dir = tmp_path / "data"
-    home = data_dir / ".prefect"
-    # Only the command is killed (kill -9 of its pid, not its group): its server is its child.
-    killed = subprocess.Popen(
+def _process_in_its_own_session(data_dir) -> subprocess.Popen:
+    """`editorbot process` on the long note in its own session, as a terminal's foreground
+    job; its stderr is read line by line."""
+    return subprocess.Popen(
         [*EDITORBOT, "--data-dir", str(data_dir), "process", *LONG_NOTE],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -392,6 +391,13 @@ def test_a_killed_process_does_not_leave_its_embedded_prefect_server_behind(tmp_
         env=child_env(),
         start_new_session=True,
     )
+
+
+def test_a_killed_process_does_not_leave_its_embedded_prefect_server_behind(tmp_path):
+    data_dir = tmp_path / "data"
+    home = data_dir / ".prefect"
+    # Only the command is killed (kill -9 of its pid, not its group): its server is its child.
+    killed = _process_in_its_own_session(data_dir)
     try:
         assert re.search(r"Run ([0-9a-f-]{36})", killed.stderr.readline())  # the server is up
         server = [pid for pid in _processes_with_prefect_home(home) if pid != killed.pid]
@@ -418,15 +424,7 @@ def test_a_killed_process_leaves_a_crashed_run_that_replay_finishes_from_the_cac
     data_dir = tmp_path / "data"
     # Its own session, as a terminal's foreground job: Ctrl-\\ or a closed laptop takes the
     # whole group, the embedded Prefect server with it.
-    killed = subprocess.Popen(
-        [*EDITORBOT, "--data-dir", str(data_dir), "process", *LONG_NOTE],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=child_env(),
-        start_new_session=True,
-    )
+    killed = _process_in_its_own_session(data_dir)
     try:
         run_id = re.search(r"Run ([0-9a-f-]{36})", killed.stderr.readline()).group(1)
         deadline = time.monotonic() + 240

@@ -1,6 +1,8 @@
 """The bot submitting to the served deployment: a runner process executes the note's flow."""
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from prefect import get_client
@@ -21,33 +23,45 @@ from tests.integration.bot.conftest import CREATOR, TOKEN, Creator, RunningBot
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
 
-@pytest.fixture
-def runner(telegram, data_dir, tmp_path):
-    """`editorbot serve` sharing the bot's storage, Telegram and Prefect API."""
-    with served_deployment(
+def _runner(telegram, tmp_path, **env: str):
+    """`editorbot serve` on the test's Telegram and Prefect API, with `env` (its storage...)."""
+    return served_deployment(
         tmp_path / "runner-prefect",
-        EDITORBOT_STORAGE=f"file://{data_dir}",
         EDITORBOT_TELEGRAM_TOKEN=TOKEN,
         EDITORBOT_TELEGRAM_API_URL=telegram.api_url,
         EDITORBOT_TELEGRAM_FILE_URL=telegram.file_url,
-    ):
+        **env,
+    )
+
+
+@contextlib.contextmanager
+def _bot_on_the_deployment(bot_settings) -> Iterator[None]:
+    """The bot in deployment mode, running for the block."""
+    submission = DeploymentSubmission()
+    bot = RunningBot(build_application(bot_settings, submission), submission)
+    bot.start()
+    try:
+        yield
+    finally:
+        bot.stop()
+
+
+@pytest.fixture
+def runner(telegram, data_dir, tmp_path):
+    """`editorbot serve` sharing the bot's storage, Telegram and Prefect API."""
+    with _runner(telegram, tmp_path, EDITORBOT_STORAGE=f"file://{data_dir}"):
         yield
 
 
 def test_a_note_runs_on_the_deployment_and_is_approved_from_the_chat(
     telegram, bot_settings, runner, data_dir
 ):
-    submission = DeploymentSubmission()
-    bot = RunningBot(build_application(bot_settings, submission), submission)
-    bot.start()
-    try:
+    with _bot_on_the_deployment(bot_settings):
         creator = Creator(telegram, CREATOR)
         creator.send_voice(unique_id="served-note")
         draft = creator.wait_draft(timeout=240)
         creator.press(draft, "Approve")
         files = creator.documents(3, timeout=240)
-    finally:
-        bot.stop()
     names = sorted(d.params["document"]["filename"] for d in files)
     assert [n.rsplit(".", 1)[1] for n in names] == ["json", "md", "srt"]
     assert len(list((data_dir / "scripts").rglob("*.json"))) == 1
@@ -69,31 +83,19 @@ def test_a_note_takes_the_whole_path_in_s3_under_its_roles_statements(
     for name, value in in_s3.items():
         monkeypatch.setenv(name, value)  # the bot's own reads and writes (preferences)
     note = f"iam-{uuid.uuid4().hex[:8]}"
-    with served_deployment(
-        tmp_path / "runner-prefect",
-        **in_s3,
-        EDITORBOT_TELEGRAM_TOKEN=TOKEN,
-        EDITORBOT_TELEGRAM_API_URL=telegram.api_url,
-        EDITORBOT_TELEGRAM_FILE_URL=telegram.file_url,
-    ):
-        submission = DeploymentSubmission()
-        bot = RunningBot(build_application(bot_settings, submission), submission)
-        bot.start()
-        try:
-            creator = Creator(telegram, CREATOR)
-            creator.send_text("/dialect")
-            creator.press(creator.wait_reply("Which Spanish"), "rioplatense")
-            creator.wait_reply("dialect is now rioplatense", method="editMessageText")
-            creator.send_voice(unique_id=note)
-            first = creator.wait_draft(timeout=240)
-            creator.press(first, "Revise")
-            creator.wait_reply("What should change?")
-            creator.send_text("inflación -> subida de precios")
-            second = creator.wait_draft(2, timeout=240)
-            creator.press(second, "Approve")
-            creator.documents(3, timeout=240)
-        finally:
-            bot.stop()
+    with _runner(telegram, tmp_path, **in_s3), _bot_on_the_deployment(bot_settings):
+        creator = Creator(telegram, CREATOR)
+        creator.send_text("/dialect")
+        creator.press(creator.wait_reply("Which Spanish"), "rioplatense")
+        creator.wait_reply("dialect is now rioplatense", method="editMessageText")
+        creator.send_voice(unique_id=note)
+        first = creator.wait_draft(timeout=240)
+        creator.press(first, "Revise")
+        creator.wait_reply("What should change?")
+        creator.send_text("inflación -> subida de precios")
+        second = creator.wait_draft(2, timeout=240)
+        creator.press(second, "Approve")
+        creator.documents(3, timeout=240)
 
     storage = open_storage(storage_url, s3_endpoint_url=aws.endpoint)  # as the runner's role
     assert load_options(storage, CREATOR).dialect == "rioplatense"
@@ -142,29 +144,21 @@ def test_on_the_deployment_a_decision_does_not_wait_for_the_preview_nor_asks_for
     gate; the decision resumes the run before the preview is done, and the resumed run,
     passing its gate again, does not ask for a second one."""
     preview_ffmpeg.hold()
-    with served_deployment(
-        tmp_path / "runner-prefect",
-        EDITORBOT_STORAGE=f"file://{data_dir}",
-        EDITORBOT_TELEGRAM_TOKEN=TOKEN,
-        EDITORBOT_TELEGRAM_API_URL=telegram.api_url,
-        EDITORBOT_TELEGRAM_FILE_URL=telegram.file_url,
-        PATH=preview_ffmpeg.path,
+    with (
+        _runner(
+            telegram, tmp_path, EDITORBOT_STORAGE=f"file://{data_dir}", PATH=preview_ffmpeg.path
+        ),
+        _bot_on_the_deployment(bot_settings),
     ):
-        submission = DeploymentSubmission()
-        bot = RunningBot(build_application(bot_settings, submission), submission)
-        bot.start()
-        try:
-            creator = Creator(telegram, CREATOR)
-            creator.send_text("Che, el colectivo está carísimo y nadie dice nada.")
-            draft = creator.wait_draft(timeout=240)
-            creator.press(draft, "Approve")
-            creator.documents(2, timeout=240)  # published, the preview still rendering
-            assert creator.sent("sendVideo") == []
-            preview_ffmpeg.release()
-            creator.wait_reply("Your videos are below", timeout=240, method="editMessageText")
-            videos = creator.videos(3)
-        finally:
-            bot.stop()
+        creator = Creator(telegram, CREATOR)
+        creator.send_text("Che, el colectivo está carísimo y nadie dice nada.")
+        draft = creator.wait_draft(timeout=240)
+        creator.press(draft, "Approve")
+        creator.documents(2, timeout=240)  # published, the preview still rendering
+        assert creator.sent("sendVideo") == []
+        preview_ffmpeg.release()
+        creator.wait_reply("Your videos are below", timeout=240, method="editMessageText")
+        videos = creator.videos(3)
     (stored,) = data_dir.glob("drafts/**/preview-0.mp4")
     run_key = str(stored.parent.relative_to(data_dir / "drafts"))
     (preview,) = [v for v in videos if v.params["caption"].startswith("Preview of draft 1")]
