@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
-from prefect import get_client, tags
+from prefect import tags
 from prefect.context import hydrated_context, serialize_context
 from prefect.runtime import deployment
 from prefect.settings import PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW, temporary_settings
@@ -33,6 +33,7 @@ from editorbot.video.plan import RenderPlan
 from flows.results import results_beside_artifacts
 from flows.runs import run_tags
 from tasks.render_preview import render_preview
+from tasks.task_workers import worker_listening
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def request_preview(plan: RenderPlan, run_key: str, revision: int, chat: ChatTar
         _outside_the_run(
             run_key, lambda: render_preview.delay(plan, run_key, revision, chat)
         ).join()
-        if not _render_worker_listening():
+        if not worker_listening(render_preview):
             log.warning(
                 "No render worker is listening: the preview of draft %d waits for one "
                 "(`editorbot serve` runs one).",
@@ -102,18 +103,6 @@ def _outside_the_run(run_key: str, call: Callable[[], object]) -> threading.Thre
     thread = threading.Thread(target=target, name="preview", daemon=True)
     thread.start()
     return thread
-
-
-def _render_worker_listening() -> bool:
-    """Whether a render worker is connected to the server right now."""
-    with get_client(sync_client=True) as client:
-        response = client.request(
-            "POST",
-            "/task_workers/filter",
-            json={"task_worker_filter": {"task_keys": [render_preview.task_key]}},
-        )
-    response.raise_for_status()
-    return bool(response.json())
 
 
 class RenderWorker:

@@ -1,2 +1,3 @@
 """One module per pipeline step, each exposing one verb-named @task; cache_policies.py,
-transient.py hold the cache keys and retry rules those tasks share."""
+transient.py and task_workers.py hold the cache keys, retry rules and the task-worker check
+those tasks share."""

@@ -21,6 +21,7 @@ from editorbot.settings import get_settings
 from tasks.cache_policies import WhisperConfig
 from tasks.notify import STEP_TEXT
 from tasks.recognize_speech import progress_line, recognize, recognize_speech
+from tasks.task_workers import worker_listening
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def _in_worker(audio: StoredAudio, language: str, chat: _ChatProgress) -> Transc
                 chat.show(progress.description or "")
             if time.monotonic() - last_sign < WORKER_SILENCE_S:
                 continue
-            if not _worker_listening(client):
+            if not worker_listening(recognize_speech):
                 # Nobody to resend to: the silence counts from when a worker is back.
                 chat.show("waiting for a transcriber")
                 last_sign = time.monotonic()
@@ -105,17 +106,6 @@ def _artifact(client, artifact_id: UUID) -> Artifact:
     return client.read_artifacts(
         artifact_filter=ArtifactFilter(id=ArtifactFilterId(any_=[artifact_id]))
     )[0]
-
-
-def _worker_listening(client) -> bool:
-    """Whether a transcription worker is connected to the server for this task right now."""
-    response = client.request(
-        "POST",
-        "/task_workers/filter",
-        json={"task_worker_filter": {"task_keys": [recognize_speech.task_key]}},
-    )
-    response.raise_for_status()
-    return bool(response.json())
 
 
 @task(persist_result=True, cache_policy=(INPUTS - "chat") + TASK_SOURCE + WhisperConfig())
