@@ -1,8 +1,10 @@
 """The flow: one voice note in, one approved script out (or a clear reason why not)."""
 
+import os
+import socket
 from itertools import count
 
-from prefect import flow
+from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed, State
 
 from editorbot.errors import EditorBotError
@@ -141,6 +143,8 @@ def voice_to_script(
     `source` is a path, `telegram:<file_id>`, or `text:<words>` for a typed note, which has
     nothing to transcribe and starts at mediation.
     """
+    # Which process ran each segment: a runner's child, or `editorbot serve --run-in threads`.
+    get_run_logger().info("Running in process %d on %s", os.getpid(), socket.gethostname())
     # Every line logged from here on, ours and Prefect's task runs', carries the run key.
     with run_key_bound(run_key), previews_end_first():
         return _steps(source, run_key, options or RunOptions(), chat)

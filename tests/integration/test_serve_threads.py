@@ -1,0 +1,110 @@
+"""`editorbot serve --run-in threads`: new notes run in the serve process's threads.
+
+Real Prefect (the session's API), a real `editorbot serve` with its transcription worker.
+"""
+
+import re
+import subprocess
+from uuid import UUID
+
+import pytest
+from prefect import get_client
+from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+from editorbot.run_key import make_run_key
+from editorbot.schemas import RunOptions
+from editorbot.storage import script_key
+from flows.approval import decide
+from flows.runs import wait_for_end, wait_for_state
+from flows.serve import submit
+from harness.runner import served_deployment
+from harness.stack import EDITORBOT, child_env
+from tests.conftest import DATA
+
+OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
+THREADS = ("--run-in", "threads")
+
+
+def _processes_that_ran(run_id: UUID) -> list[int]:
+    """The process ids the flow logged, one per segment it ran (voice_to_script's first line)."""
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+    return [
+        int(found[1])
+        for entry in logs
+        if (found := re.match(r"Running in process (\d+) ", entry.message))
+    ]
+
+
+def _states(run_id: UUID) -> list:
+    with get_client(sync_client=True) as client:
+        return sorted(client.read_flow_run_states(run_id), key=lambda s: s.timestamp)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_api")
+def test_a_note_drafts_and_publishes_run_by_the_serve_process_itself(tmp_path):
+    data = tmp_path / "data"
+    run_key = make_run_key("threads", "one")
+    with served_deployment(tmp_path / "runner", *THREADS, EDITORBOT_STORAGE=f"file://{data}") as (
+        serve
+    ):
+        run = submit(str(DATA / "es_rioplatense_synth.ogg"), run_key, OPTIONS, "threads-one")
+        assert wait_for_state(run.id, lambda s: s.is_paused(), timeout_s=300).name == "Suspended"
+        decide(run.id, "approve")
+        final = wait_for_end(run.id, timeout_s=300)
+    assert final.name == "Published", final.message
+    assert (data / script_key(run_key, "json")).is_file()
+    # The note's segment and the approved one, both in serve's own process: under the
+    # runner (--run-in processes) the first is a child process's id.
+    assert _processes_that_ran(run.id) == [serve.pid, serve.pid]
+    assert serve.returncode == 0  # SIGINT stopped it; the harness did not have to kill it
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_api")
+def test_notes_sent_at_once_each_run_once_two_at_a_time(tmp_path):
+    data = tmp_path / "data"
+    keys = [make_run_key("threads", f"burst{n}") for n in range(5)]
+    with served_deployment(
+        tmp_path / "runner", *THREADS, "--run-slots", "2", EDITORBOT_STORAGE=f"file://{data}"
+    ):
+        runs = [
+            submit(f"text:Che, el bondi número {n} no pasa nunca.", key, OPTIONS, f"burst-{key}")
+            for n, key in enumerate(keys)
+        ]
+        for run in runs:
+            wait_for_state(run.id, lambda s: s.is_paused(), timeout_s=300)
+        # Each note's segment, from its claim (Pending) to its draft (Suspended): a third
+        # note is claimed only once a thread is free, so no more than two overlap.
+        segments = []
+        for run in runs:
+            states = _states(run.id)
+            claimed = next(s.timestamp for s in states if s.name == "Pending")
+            drafted = next(s.timestamp for s in states if s.name == "Suspended")
+            segments.append((claimed, drafted))
+        overlaps = [sum(1 for b in segments if b[0] <= a[0] < b[1]) for a in segments]
+        assert max(overlaps) == 2, segments
+        for run in runs:
+            decide(run.id, "approve")
+        finals = [wait_for_end(run.id, timeout_s=600) for run in runs]
+    assert [f.name for f in finals] == ["Published"] * len(runs), [f.message for f in finals]
+    for run, key in zip(runs, keys, strict=True):
+        # Two segments (the note, the approval), each claimed and run exactly once.
+        names = [s.name for s in _states(run.id)]
+        assert names.count("Pending") == 2 and names.count("Running") == 2, names
+        assert (data / script_key(key, "json")).is_file()
+
+
+def test_threads_without_a_transcription_worker_are_refused_in_one_sentence(tmp_path):
+    done = subprocess.run(
+        [*EDITORBOT, "serve", "--run-in", "threads", "--transcribers", "0"],
+        cwd=tmp_path,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    (said,) = done.stderr.splitlines()  # one line, no traceback
+    assert said.startswith("editorbot: --run-in threads needs notes transcribed by a worker"), said
