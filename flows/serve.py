@@ -14,8 +14,10 @@ from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterDeploymentId,
+    FlowRunFilterId,
     FlowRunFilterState,
     FlowRunFilterStateName,
+    FlowRunFilterStateType,
 )
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.responses import SetStateStatus
@@ -26,6 +28,7 @@ from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
 from prefect.flow_engine import run_flow
+from prefect.logging.loggers import flow_run_logger
 from prefect.settings import get_current_settings, temporary_settings
 from prefect.states import Cancelled, Pending
 
@@ -33,6 +36,7 @@ from editorbot.schemas import ChatTarget, RunOptions
 from flows.previews import RenderWorker
 from flows.recovery import keep_recovering_deployment_runs
 from flows.results import result_storage_settings, results_beside_artifacts
+from flows.run_cancellation import cancel_at_next_step, forget
 from flows.runs import PRODUCT_TAG, run_tags
 from flows.transcription_limit import ensure_render_limit, ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
@@ -47,6 +51,7 @@ MISSED_HEARTBEATS = 3
 """A run is declared crashed after this many heartbeats in a row did not arrive."""
 THREAD_RUN_SLOTS = 4
 """New notes run at once by `editorbot serve --run-in threads` when --run-slots is not given."""
+CANCEL_NOTICED = "Cancelled while a thread runs it: it stops at its next step"
 STOP_GRACE_S = 10
 """How long a stopping serve waits for the runs its threads hold before leaving them."""
 
@@ -141,12 +146,24 @@ class ThreadLane:
             while not self._stopping.wait(self.poll_s):
                 free = self.slots - len(self._running)
                 try:
+                    if self._running:
+                        self._notice_cancelled(client)
                     for run in self._waiting_runs(client, free)[: max(free, 0)]:
                         claim = client.set_flow_run_state(run.id, Pending())
                         if claim.status == SetStateStatus.ACCEPT:
                             self._start(run.id)
                 except Exception:  # the server restarting, say: the next poll tries again
                     log.warning("Could not look for runs to take (%s)", self.name, exc_info=True)
+
+    def _notice_cancelled(self, client: SyncPrefectClient) -> None:
+        """Runs in hand cancelled from the UI stop at their next step (a runner kills them)."""
+        held = FlowRunFilter(
+            id=FlowRunFilterId(any_=list(self._running.copy())),
+            state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.CANCELLING])),
+        )
+        for run in client.read_flow_runs(flow_run_filter=held):
+            if cancel_at_next_step(run.id):
+                flow_run_logger(run).info(CANCEL_NOTICED)
 
     def _start(self, run_id: UUID) -> None:
         self._running.add(run_id)
@@ -167,15 +184,16 @@ class ThreadLane:
             log.exception("The run %s could not be executed here", run_id)
         finally:
             self._running.discard(run_id)
+            forget(run_id)
             _end_cancelled(run_id)
 
 
 def _end_cancelled(run_id: UUID) -> None:
     """A run cancelled while a thread held it ends Cancelled once its thread lets go.
 
-    A thread cannot be killed: the server refuses the run's next step (a task may only
-    start while its flow is Running), the engine ends, and this says Cancelled, which
-    Prefect's runner says after killing a run's process.
+    A thread cannot be killed: the run stops at its next step (flows/run_cancellation.py)
+    or at the gate, which refuses to suspend a Cancelling run; the server keeps it
+    Cancelling, and this says Cancelled, as Prefect's runner does after killing a process.
     """
     try:
         with get_client(sync_client=True) as client:

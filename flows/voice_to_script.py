@@ -22,6 +22,7 @@ from editorbot.schemas import (
 from editorbot.settings import get_settings
 from flows.approval import expired, gate_reached, request_approval
 from flows.previews import previews_end_first, request_preview
+from flows.run_cancellation import stop_if_cancelled
 from flows.runs import PUBLISHED, VIDEO_FAILED
 from tasks.download import download
 from tasks.export_timeline import export_timeline
@@ -49,6 +50,9 @@ from tasks.write_subtitles import write_subtitles
 
 def _tell(chat: ChatTarget | None, event: Event) -> None:
     """Report to the creator's chat when the run came from one (the CLI has none)."""
+    # Every step is told before it starts: where a run cancelled while a thread of
+    # `editorbot serve` runs it stops (a runner kills a run's process instead).
+    stop_if_cancelled()
     if chat is not None:
         # A chat we cannot reach (blocked bot, Telegram down) must not stop the run: the
         # draft still waits at the gate, where the Prefect UI and the CLI can decide it.

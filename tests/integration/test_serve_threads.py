@@ -5,34 +5,42 @@ Real Prefect (the session's API), a real `editorbot serve` with its transcriptio
 
 import re
 import subprocess
+import time
 from uuid import UUID
 
 import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+from prefect.concurrency.sync import concurrency
+from prefect.states import Cancelling
 
 from editorbot.run_key import make_run_key
 from editorbot.schemas import RunOptions
 from editorbot.storage import script_key
 from flows.approval import decide
 from flows.runs import wait_for_end, wait_for_state
-from flows.serve import submit
-from harness.runner import served_deployment
+from flows.serve import CANCEL_NOTICED, submit
+from harness.runner import served_deployment, task_states
 from harness.stack import EDITORBOT, child_env
+from tasks.recognize_speech import TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 
 OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
 THREADS = ("--run-in", "threads")
 
 
-def _processes_that_ran(run_id: UUID) -> list[int]:
-    """The process ids the flow logged, one per segment it ran (voice_to_script's first line)."""
+def _run_logs(run_id: UUID) -> list[str]:
     with get_client(sync_client=True) as client:
         logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+    return [entry.message for entry in logs]
+
+
+def _processes_that_ran(run_id: UUID) -> list[int]:
+    """The process ids the flow logged, one per segment it ran (voice_to_script's first line)."""
     return [
         int(found[1])
-        for entry in logs
-        if (found := re.match(r"Running in process (\d+) ", entry.message))
+        for line in _run_logs(run_id)
+        if (found := re.match(r"Running in process (\d+) ", line))
     ]
 
 
@@ -108,3 +116,40 @@ def test_threads_without_a_transcription_worker_are_refused_in_one_sentence(tmp_
     assert done.returncode == 2, done.stdout + done.stderr
     (said,) = done.stderr.splitlines()  # one line, no traceback
     assert said.startswith("editorbot: --run-in threads needs notes transcribed by a worker"), said
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_api")
+def test_a_note_cancelled_while_its_thread_runs_it_ends_cancelled_at_its_next_step(tmp_path):
+    data = tmp_path / "data"
+    run_key = make_run_key("threads", "cancelled")
+    # One thread: the note after the cancelled one runs only once the thread lets go.
+    with served_deployment(
+        tmp_path / "runner", *THREADS, "--run-slots", "1", EDITORBOT_STORAGE=f"file://{data}"
+    ):
+        # The stack's one transcription slot, taken here: the note waits in its transcribe
+        # step, in a thread of serve, while the UI's Cancel is pressed.
+        with concurrency(TRANSCRIPTION_SLOTS, occupy=1, strict=True):
+            run = submit(str(DATA / "es_rioplatense_synth.ogg"), run_key, OPTIONS, "cancelled")
+            wait_for_state(run.id, lambda s: s.is_running(), timeout_s=300)
+            deadline = time.monotonic() + 300
+            while task_states(run.id, "transcribe") != ["Running"]:
+                assert time.monotonic() < deadline, task_states(run.id, "transcribe")
+                time.sleep(0.2)
+            with get_client(sync_client=True) as client:
+                client.set_flow_run_state(run.id, Cancelling(), force=True)
+            # Serve noticed before the transcript comes back (the slot is still held).
+            while not any(CANCEL_NOTICED in line for line in _run_logs(run.id)):
+                assert time.monotonic() < deadline, _run_logs(run.id)
+                time.sleep(0.2)
+        final = wait_for_end(run.id, timeout_s=300)
+        # Its thread is free again: the next note gets to its draft.
+        typed, key = "text:Che, el bondi no pasa.", make_run_key("threads", "next")
+        other = submit(typed, key, OPTIONS, "next")
+        assert wait_for_state(other.id, lambda s: s.is_paused(), timeout_s=300).name == "Suspended"
+    assert final.name == "Cancelled", final
+    assert "next step" in final.message
+    # It stopped after the transcript: no mediation, no draft, nothing published.
+    assert task_states(run.id, "transcribe") == ["Completed"]
+    assert task_states(run.id, "mediate") == []
+    assert not [p for p in (data / "drafts").rglob("*") if run_key.rsplit("/", 1)[-1] in str(p)]
