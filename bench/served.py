@@ -66,9 +66,8 @@ def runner(
         "PREFECT_RUNNER_POLL_FREQUENCY": str(poll_s),
         **settings,
     }  # task results go beside the artifacts (flows/results.py), shared by every runner
-    slots = ("--run-slots", str(run_slots)) if run_slots else ()
-    options = (*slots, "--run-in", run_in, *options)
-    with served_deployment(home / name, *options, **settings) as process:
+    options = (*(("--run-slots", str(run_slots)) if run_slots else ()), *options)
+    with served_deployment(home / name, *options, run_in=run_in, **settings) as process:
         # In threads the runs are serve's own: its children are ffmpeg and the renderer.
         children = "flow run" if run_in == "processes" else "ffmpeg or render child"
         memory.watch(name, process.pid, children_name=children)

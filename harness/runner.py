@@ -21,10 +21,12 @@ from harness.stack import EDITORBOT, child_env, stop, wait_for_start
 
 @contextlib.contextmanager
 def served_deployment(
-    prefect_home: Path, *options: str, **settings: str
+    prefect_home: Path, *options: str, run_in: str | None = None, **settings: str
 ) -> Iterator[subprocess.Popen]:
     """Start a runner against this process's Prefect API; yields once it is ready to work.
 
+    `run_in` is `editorbot serve --run-in` (processes or threads); without it,
+    $HARNESS_SERVE_RUN_IN if set (to run the served tests in threads), else serve's default.
     `options` go to `editorbot serve` (e.g. --run-slots 2); `settings` are extra
     environment variables (storage, Telegram); the test's own
     PREFECT_* and EDITORBOT_* variables are not passed on. Its output goes to
@@ -35,6 +37,9 @@ def served_deployment(
     prefect_home.mkdir(parents=True, exist_ok=True)
     log = prefect_home / "serve.log"
     before = _subscriptions(log)
+    run_in = run_in or os.environ.get("HARNESS_SERVE_RUN_IN")
+    if run_in:
+        options = ("--run-in", run_in, *options)
     with log.open("a") as output:
         process = subprocess.Popen(
             [*EDITORBOT, "serve", *options],

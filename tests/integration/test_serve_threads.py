@@ -26,7 +26,6 @@ from tasks.recognize_speech import TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 
 OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
-THREADS = ("--run-in", "threads")
 
 
 def _run_logs(run_id: UUID) -> list[str]:
@@ -54,9 +53,10 @@ def _states(run_id: UUID) -> list:
 def test_a_note_drafts_and_publishes_run_by_the_serve_process_itself(tmp_path):
     data = tmp_path / "data"
     run_key = make_run_key("threads", "one")
-    with served_deployment(tmp_path / "runner", *THREADS, EDITORBOT_STORAGE=f"file://{data}") as (
-        serve
-    ):
+    storage = f"file://{data}"
+    with served_deployment(
+        tmp_path / "runner", run_in="threads", EDITORBOT_STORAGE=storage
+    ) as serve:
         run = submit(str(DATA / "es_rioplatense_synth.ogg"), run_key, OPTIONS, "threads-one")
         assert wait_for_state(run.id, lambda s: s.is_paused(), timeout_s=300).name == "Suspended"
         decide(run.id, "approve")
@@ -74,8 +74,9 @@ def test_a_note_drafts_and_publishes_run_by_the_serve_process_itself(tmp_path):
 def test_notes_sent_at_once_each_run_once_two_at_a_time(tmp_path):
     data = tmp_path / "data"
     keys = [make_run_key("threads", f"burst{n}") for n in range(5)]
+    storage = f"file://{data}"
     with served_deployment(
-        tmp_path / "runner", *THREADS, "--run-slots", "2", EDITORBOT_STORAGE=f"file://{data}"
+        tmp_path / "runner", "--run-slots", "2", run_in="threads", EDITORBOT_STORAGE=storage
     ):
         runs = [
             submit(f"text:Che, el bondi número {n} no pasa nunca.", key, OPTIONS, f"burst-{key}")
@@ -123,9 +124,10 @@ def test_threads_without_a_transcription_worker_are_refused_in_one_sentence(tmp_
 def test_a_note_cancelled_while_its_thread_runs_it_ends_cancelled_at_its_next_step(tmp_path):
     data = tmp_path / "data"
     run_key = make_run_key("threads", "cancelled")
+    storage = f"file://{data}"
     # One thread: the note after the cancelled one runs only once the thread lets go.
     with served_deployment(
-        tmp_path / "runner", *THREADS, "--run-slots", "1", EDITORBOT_STORAGE=f"file://{data}"
+        tmp_path / "runner", "--run-slots", "1", run_in="threads", EDITORBOT_STORAGE=storage
     ):
         # The stack's one transcription slot, taken here: the note waits in its transcribe
         # step, in a thread of serve, while the UI's Cancel is pressed.
