@@ -3,14 +3,12 @@
 Real Prefect (the session's API), a real `editorbot serve` with its transcription worker.
 """
 
-import re
 import subprocess
 import time
 from uuid import UUID
 
 import pytest
 from prefect import get_client
-from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 from prefect.concurrency.sync import concurrency
 from prefect.states import Cancelling
 
@@ -20,27 +18,12 @@ from editorbot.storage import script_key
 from flows.approval import decide
 from flows.runs import wait_for_end, wait_for_state
 from flows.serve import CANCEL_NOTICED, submit
-from harness.runner import served_deployment, task_states
+from harness.runner import processes_that_ran, run_logs, served_deployment, task_states
 from harness.stack import EDITORBOT, child_env
 from tasks.recognize_speech import TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 
 OPTIONS = RunOptions(language="es", dialect="rioplatense", template="provocation")
-
-
-def _run_logs(run_id: UUID) -> list[str]:
-    with get_client(sync_client=True) as client:
-        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
-    return [entry.message for entry in logs]
-
-
-def _processes_that_ran(run_id: UUID) -> list[int]:
-    """The process ids the flow logged, one per segment it ran (voice_to_script's first line)."""
-    return [
-        int(found[1])
-        for line in _run_logs(run_id)
-        if (found := re.match(r"Running in process (\d+) ", line))
-    ]
 
 
 def _states(run_id: UUID) -> list:
@@ -65,7 +48,7 @@ def test_a_note_drafts_and_publishes_run_by_the_serve_process_itself(tmp_path):
     assert (data / script_key(run_key, "json")).is_file()
     # The note's segment and the approved one, both in serve's own process: under the
     # runner (--run-in processes) the first is a child process's id.
-    assert _processes_that_ran(run.id) == [serve.pid, serve.pid]
+    assert processes_that_ran(run.id) == [serve.pid, serve.pid]
     assert serve.returncode == 0  # SIGINT stopped it; the harness did not have to kill it
 
 
@@ -141,8 +124,8 @@ def test_a_note_cancelled_while_its_thread_runs_it_ends_cancelled_at_its_next_st
             with get_client(sync_client=True) as client:
                 client.set_flow_run_state(run.id, Cancelling(), force=True)
             # Serve noticed before the transcript comes back (the slot is still held).
-            while not any(CANCEL_NOTICED in line for line in _run_logs(run.id)):
-                assert time.monotonic() < deadline, _run_logs(run.id)
+            while not any(CANCEL_NOTICED in line for line in run_logs(run.id)):
+                assert time.monotonic() < deadline, run_logs(run.id)
                 time.sleep(0.2)
         final = wait_for_end(run.id, timeout_s=300)
         # Its thread is free again: the next note gets to its draft.
