@@ -102,6 +102,12 @@ def main() -> None:
         help="runs per runner at once (compose.yaml: 4; 0: no cap)",
     )
     parser.add_argument(
+        "--run-in",
+        choices=("processes", "threads"),
+        default="processes",
+        help="where serve runs new notes (editorbot serve --run-in)",
+    )
+    parser.add_argument(
         "--postgres", action="store_true", help="the server on PostgreSQL instead of SQLite"
     )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds for the whole drain")
@@ -126,7 +132,12 @@ def main() -> None:
         parts.enter_context(served.server(HOME, PORT, memory, database))
         for i in range(args.runners):
             runner = served.runner(
-                HOME, storage, memory, name=f"runner-{i + 1}", run_slots=args.run_slots
+                HOME,
+                storage,
+                memory,
+                name=f"runner-{i + 1}",
+                run_slots=args.run_slots,
+                run_in=args.run_in,
             )
             parts.enter_context(runner)
         submitted = dict(served.submit_note(note, key, options) for key in keys)
@@ -160,6 +171,7 @@ def main() -> None:
         "notes": args.notes,
         "runners": args.runners,
         "run_slots_per_runner": args.run_slots or None,
+        "run_in": args.run_in,
         "database": "postgresql" if args.postgres else "sqlite",
         "submitted_in_s": submit_span,
         "flow_runs_on_server": on_server,
@@ -185,8 +197,8 @@ def main() -> None:
     summary["peak_rss_stack_mb"] = summary["peak_rss_mb"].get("stack")
     slots = args.run_slots or "unlimited"
     print(
-        f"{note.name} × {args.notes}, {args.runners} runner(s) × {slots} run slots,"
-        " 1 transcription slot"
+        f"{note.name} × {args.notes}, {args.runners} runner(s) × {slots} run slots in "
+        f"{args.run_in}, 1 transcription slot"
     )
     for name, value in summary.items():
         if name == "peak_rss_mb":

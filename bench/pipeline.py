@@ -115,6 +115,12 @@ def main() -> None:
     parser.add_argument(
         "--latency-samples", type=int, default=6, help="typed notes per poll frequency"
     )
+    parser.add_argument(
+        "--run-in",
+        choices=("processes", "threads"),
+        default="processes",
+        help="where serve runs new notes (editorbot serve --run-in)",
+    )
     args = parser.parse_args()
 
     from editorbot.run_key import make_run_key
@@ -138,7 +144,8 @@ def main() -> None:
             key = make_run_key("inproc", f"{stamp}{i}")
             runs["in_process"].append(in_process(note, key, options))
         for poll in args.polls:
-            with served.runner(HOME, os.environ["EDITORBOT_STORAGE"], memory, poll_s=poll):
+            storage = os.environ["EDITORBOT_STORAGE"]
+            with served.runner(HOME, storage, memory, poll_s=poll, run_in=args.run_in):
                 if poll == args.polls[0]:
                     runs["served"] = [
                         through_stack(note, make_run_key("served", f"{stamp}{i}"), options)
@@ -179,7 +186,7 @@ def main() -> None:
     print(f"note: {note.name}; median of {args.repeat}; {os.cpu_count()} cores, {cpu}")
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"model load in this process {model_load:.2f} s (before the direct path)")
-    print(f"served path with the runner polling every {args.polls[0]} s:")
+    print(f"served path, runs in {args.run_in}, the runner polling every {args.polls[0]} s:")
     print(
         f"{'measure':<24}{'direct s':>10}{'in-process s':>14}{'served s':>10}"
         f"{'served-direct s':>17}{'served/direct':>15}"

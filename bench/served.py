@@ -55,10 +55,11 @@ def runner(
     name: str = "runner",
     run_slots: int | None = None,
     *options: str,
+    run_in: str = "processes",
     **settings: str,
 ) -> Iterator[subprocess.Popen]:
-    """`editorbot serve` polling every `poll_s` (at most `run_slots` runs at once, if given;
-    `options` and `settings` for the rest); yields once it has polled for work."""
+    """`editorbot serve --run-in run_in` polling every `poll_s` (at most `run_slots` runs at
+    once, if given; `options` and `settings` for the rest); yields once it has polled for work."""
     started = time.time()
     settings = {
         "EDITORBOT_STORAGE": storage,
@@ -66,8 +67,10 @@ def runner(
         **settings,
     }  # task results go beside the artifacts (flows/results.py), shared by every runner
     options = (*(("--run-slots", str(run_slots)) if run_slots else ()), *options)
-    with served_deployment(home / name, *options, **settings) as process:
-        memory.watch(name, process.pid, children_name="flow run")
+    with served_deployment(home / name, *options, run_in=run_in, **settings) as process:
+        # In threads the runs are serve's own: its children are ffmpeg and the renderer.
+        children = "flow run" if run_in == "processes" else "ffmpeg or render child"
+        memory.watch(name, process.pid, children_name=children)
         # The deployment may exist from an earlier runner: wait until this one has registered
         # it again (`updated`) and the server has been polled since.
         with get_client(sync_client=True) as client:

@@ -1,19 +1,23 @@
 """Serve the voice-to-script deployment from this process, and submit runs to it."""
 
 import logging
+import signal
 import threading
+import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from prefect import get_client, serve
 from prefect.automations import AutomationCore
+from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterDeploymentId,
+    FlowRunFilterId,
     FlowRunFilterState,
     FlowRunFilterStateName,
+    FlowRunFilterStateType,
 )
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.responses import SetStateStatus
@@ -24,13 +28,15 @@ from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
 from prefect.flow_engine import run_flow
+from prefect.logging.loggers import flow_run_logger
 from prefect.settings import get_current_settings, temporary_settings
-from prefect.states import Pending
+from prefect.states import Cancelled, Pending
 
 from editorbot.schemas import ChatTarget, RunOptions
 from flows.previews import RenderWorker
 from flows.recovery import keep_recovering_deployment_runs
 from flows.results import result_storage_settings, results_beside_artifacts
+from flows.run_cancellation import cancel_at_next_step, forget
 from flows.runs import PRODUCT_TAG, run_tags
 from flows.transcription_limit import ensure_render_limit, ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
@@ -43,6 +49,11 @@ RESUMING = "Resuming"
 CRASH_SILENT_RUNS = "editorbot: crash runs whose heartbeats stopped"
 MISSED_HEARTBEATS = 3
 """A run is declared crashed after this many heartbeats in a row did not arrive."""
+THREAD_RUN_SLOTS = 4
+"""New notes run at once by `editorbot serve --run-in threads` when --run-slots is not given."""
+CANCEL_NOTICED = "Cancelled while a thread runs it: it stops at its next step"
+STOP_GRACE_S = 10
+"""How long a stopping serve waits for the runs its threads hold before leaving them."""
 
 
 def silent_run_automation(heartbeat_s: int) -> AutomationCore:
@@ -89,60 +100,78 @@ def ensure_silent_run_automation() -> None:
             client.create_automation(automation)
 
 
-class ResumptionLane:
-    """Runs resumed by a decision, executed in this process's threads, beside the runner.
+class ThreadLane:
+    """Runs of the deployment claimed and executed in this process's threads.
 
-    A suspended run that a decision reschedules needs a runner slot like a new note, and in
-    a burst every slot is held by notes waiting for the transcriber: the approval would wait
-    behind all of them. The lane claims resumed runs the way a runner does (it proposes
-    Pending; the server accepts that once, so a run is claimed by the lane or the runner,
-    never both) and runs them with Prefect's engine in up to `slots` threads of their own.
-    A resumed run only replays cached steps and publishes: no new process, no model.
+    A run is claimed the way Prefect's runner claims one: by proposing Pending, which the
+    server accepts once, so each run is claimed by one lane or runner, never two. It runs
+    with Prefect's engine in a thread of its own, at most `slots` at once, under the result
+    storage settings the runner hands its child processes. Which runs a lane takes is
+    `_waiting_runs`'s to say.
     """
+
+    name = "lane"
 
     def __init__(self, deployment_id: UUID, slots: int, poll_s: float = 0.5) -> None:
         self.deployment_id, self.slots, self.poll_s = deployment_id, slots, poll_s
         self._result_storage = result_storage_settings()
         self._running: set[UUID] = set()
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._claim_resumed_runs, name="resumptions")
+        self._thread = threading.Thread(target=self._claim_runs, name=self.name)
 
-    def start(self) -> "ResumptionLane":
+    def start(self) -> "ThreadLane":
         self._thread.start()
         return self
 
-    def stop(self) -> None:
-        self._stopping.set()
-        self._thread.join()  # lets the runs in hand finish
+    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Claim no more; give the runs in hand `grace_s` to finish, then leave them.
 
-    def _claim_resumed_runs(self) -> None:
-        resumed = FlowRunFilter(
-            deployment_id=FlowRunFilterDeploymentId(any_=[self.deployment_id]),
-            state=FlowRunFilterState(name=FlowRunFilterStateName(any_=[RESUMING])),
-        )
-        with (
-            ThreadPoolExecutor(self.slots, thread_name_prefix="resumed-run") as pool,
-            get_client(sync_client=True) as client,
-        ):
+        A run left behind dies with this process; its heartbeats stop and the automation
+        and the recovery sweep resume it once, as when a runner is killed with its children.
+        """
+        self._stopping.set()
+        self._thread.join()
+        deadline = time.monotonic() + grace_s
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if left := sorted(map(str, self._running.copy())):
+            log.warning("Stopping with runs in hand, left for recovery: %s", ", ".join(left))
+
+    def _waiting_runs(self, client: SyncPrefectClient, free: int) -> list[FlowRun]:
+        """The runs this lane would take now, first first; `free` of them are taken."""
+        raise NotImplementedError
+
+    def _claim_runs(self) -> None:
+        with get_client(sync_client=True) as client:
             while not self._stopping.wait(self.poll_s):
                 free = self.slots - len(self._running)
-                if free <= 0:
-                    continue
                 try:
-                    runs = client.read_flow_runs(
-                        flow_run_filter=resumed,
-                        sort=FlowRunSort.EXPECTED_START_TIME_ASC,
-                        limit=free,
-                    )
-                    for run in runs:
-                        if (
-                            client.set_flow_run_state(run.id, Pending()).status
-                            == SetStateStatus.ACCEPT
-                        ):
-                            self._running.add(run.id)
-                            pool.submit(self._execute, run.id)
+                    if self._running:
+                        self._notice_cancelled(client)
+                    for run in self._waiting_runs(client, free)[: max(free, 0)]:
+                        claim = client.set_flow_run_state(run.id, Pending())
+                        if claim.status == SetStateStatus.ACCEPT:
+                            self._start(run.id)
                 except Exception:  # the server restarting, say: the next poll tries again
-                    log.warning("Could not look for resumed runs", exc_info=True)
+                    log.warning("Could not look for runs to take (%s)", self.name, exc_info=True)
+
+    def _notice_cancelled(self, client: SyncPrefectClient) -> None:
+        """Runs in hand cancelled from the UI stop at their next step (a runner kills them)."""
+        held = FlowRunFilter(
+            id=FlowRunFilterId(any_=list(self._running.copy())),
+            state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.CANCELLING])),
+        )
+        for run in client.read_flow_runs(flow_run_filter=held):
+            if cancel_at_next_step(run.id):
+                flow_run_logger(run).info(CANCEL_NOTICED)
+
+    def _start(self, run_id: UUID) -> None:
+        self._running.add(run_id)
+        # A daemon: a run still in hand when serve exits does not keep the process alive.
+        thread = threading.Thread(
+            target=self._execute, args=(run_id,), name=f"{self.name}-run", daemon=True
+        )
+        thread.start()
 
     def _execute(self, run_id: UUID) -> None:
         try:
@@ -152,20 +181,84 @@ class ResumptionLane:
                 run_flow(voice_to_script, flow_run=flow_run, parameters=flow_run.parameters,
                          return_type="state")  # fmt: skip
         except Exception:  # the flow's own failures end up in its state; this is the rest
-            log.exception("The resumed run %s could not be executed here", run_id)
+            log.exception("The run %s could not be executed here", run_id)
         finally:
             self._running.discard(run_id)
+            forget(run_id)
+            _end_cancelled(run_id)
+
+
+def _end_cancelled(run_id: UUID) -> None:
+    """A run cancelled while a thread held it ends Cancelled once its thread lets go.
+
+    A thread cannot be killed: the run stops at its next step (flows/run_cancellation.py)
+    or at the gate, which refuses to suspend a Cancelling run; the server keeps it
+    Cancelling, and this says Cancelled, as Prefect's runner does after killing a process.
+    """
+    try:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(run_id).state
+            if state is not None and state.type == StateType.CANCELLING:
+                cancelled = Cancelled(message="Cancelled; its thread stopped at its next step.")
+                client.set_flow_run_state(run_id, cancelled, force=True)
+    except Exception:
+        log.warning("Could not end the cancelled run %s", run_id, exc_info=True)
+
+
+class ResumptionLane(ThreadLane):
+    """Runs resumed by a decision, executed in this process's threads, beside new notes.
+
+    A suspended run that a decision reschedules needs a runner slot like a new note, and in
+    a burst every slot is held by notes waiting for the transcriber: the approval would wait
+    behind all of them. The lane takes resumed runs in up to `slots` threads of their own.
+    A resumed run only replays cached steps and publishes: no new process, no model.
+    """
+
+    name = "resumptions"
+
+    def _waiting_runs(self, client: SyncPrefectClient, free: int) -> list[FlowRun]:
+        if free <= 0:
+            return []
+        resumed = FlowRunFilter(
+            deployment_id=FlowRunFilterDeploymentId(any_=[self.deployment_id]),
+            state=FlowRunFilterState(name=FlowRunFilterStateName(any_=[RESUMING])),
+        )
+        return client.read_flow_runs(
+            flow_run_filter=resumed, sort=FlowRunSort.EXPECTED_START_TIME_ASC, limit=free
+        )
+
+
+class NoteLane(ThreadLane):
+    """Every scheduled run of the deployment (new notes, replays), in this process's threads.
+
+    `editorbot serve --run-in threads` uses it instead of Prefect's runner, which starts a
+    process per run. It polls with the runner's own call, which also keeps the deployment
+    marked ready on the server, at the runner's poll frequency, even with every slot taken.
+    """
+
+    name = "notes"
+
+    def _waiting_runs(self, client: SyncPrefectClient, free: int) -> list[FlowRun]:
+        return client.get_scheduled_flow_runs_for_deployments(
+            deployment_ids=[self.deployment_id],
+            scheduled_before=datetime.now(UTC),
+            limit=max(free, 1),
+        )
 
 
 def serve_voice_to_script(
-    transcription_slots: int = 1, max_runs: int | None = None, resume_slots: int = 2
+    transcription_slots: int = 1,
+    max_runs: int | None = None,
+    resume_slots: int = 2,
+    run_in: str = "processes",
 ) -> None:
     """Register the deployment and execute its runs here until interrupted.
 
-    New notes (and replays) run in processes the runner starts, at most `max_runs` at once;
-    runs resumed by a decision run in this process, at most `resume_slots` at once, so an
-    approval never waits for a slot behind new notes; drafts' previews render in this
-    process too (flows/previews.py).
+    New notes (and replays) run in processes the runner starts, at most `max_runs` at once,
+    or with `run_in="threads"` in this process's threads (`NoteLane`, `max_runs` of them,
+    THREAD_RUN_SLOTS by default); runs resumed by a decision run in this process, at most
+    `resume_slots` at once, so an approval never waits for a slot behind new notes;
+    drafts' previews render in this process too (flows/previews.py).
     """
     ensure_transcription_limit(transcription_slots)
     ensure_render_limit()
@@ -188,14 +281,34 @@ def serve_voice_to_script(
         target=keep_recovering_deployment_runs, args=(stop,), name="recovery", daemon=True
     ).start()
     try:
-        # The runner hands these settings to each flow-run process it starts.
-        with results_beside_artifacts():
-            serve(deployment, limit=max_runs, print_starting_message=False)
+        if run_in == "threads":
+            _run_notes_in_threads(deployment_id, max_runs or THREAD_RUN_SLOTS)
+        else:
+            # The runner hands these settings to each flow-run process it starts.
+            with results_beside_artifacts():
+                serve(deployment, limit=max_runs, print_starting_message=False)
     finally:
         stop.set()
         if lane is not None:
             lane.stop()
         renders.stop()
+
+
+def _run_notes_in_threads(deployment_id: UUID, slots: int) -> None:
+    """Take the deployment's scheduled runs in this process's threads until SIGTERM or SIGINT."""
+    notes = NoteLane(deployment_id, slots, get_current_settings().runner.poll_frequency)
+    stopping = threading.Event()
+    # SIGTERM (a container stopped) stops serve as Ctrl-C does, as Prefect's runner does.
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    notes.start()
+    try:
+        while not stopping.wait(1):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        notes.stop()
 
 
 def submit(

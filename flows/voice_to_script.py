@@ -1,8 +1,10 @@
 """The flow: one voice note in, one approved script out (or a clear reason why not)."""
 
+import os
+import socket
 from itertools import count
 
-from prefect import flow
+from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed, State
 
 from editorbot.errors import EditorBotError
@@ -20,6 +22,7 @@ from editorbot.schemas import (
 from editorbot.settings import get_settings
 from flows.approval import expired, gate_reached, request_approval
 from flows.previews import previews_end_first, request_preview
+from flows.run_cancellation import stop_if_cancelled
 from flows.runs import PUBLISHED, VIDEO_FAILED
 from tasks.download import download
 from tasks.export_timeline import export_timeline
@@ -47,6 +50,9 @@ from tasks.write_subtitles import write_subtitles
 
 def _tell(chat: ChatTarget | None, event: Event) -> None:
     """Report to the creator's chat when the run came from one (the CLI has none)."""
+    # Every step is told before it starts: where a run cancelled while a thread of
+    # `editorbot serve` runs it stops (a runner kills a run's process instead).
+    stop_if_cancelled()
     if chat is not None:
         # A chat we cannot reach (blocked bot, Telegram down) must not stop the run: the
         # draft still waits at the gate, where the Prefect UI and the CLI can decide it.
@@ -141,6 +147,8 @@ def voice_to_script(
     `source` is a path, `telegram:<file_id>`, or `text:<words>` for a typed note, which has
     nothing to transcribe and starts at mediation.
     """
+    # Which process ran each segment: a runner's child, or `editorbot serve --run-in threads`.
+    get_run_logger().info("Running in process %d on %s", os.getpid(), socket.gethostname())
     # Every line logged from here on, ours and Prefect's task runs', carries the run key.
     with run_key_bound(run_key), previews_end_first():
         return _steps(source, run_key, options or RunOptions(), chat)

@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -9,7 +10,12 @@ from pathlib import Path
 from uuid import UUID
 
 from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterId,
+    LogFilter,
+    LogFilterFlowRunId,
+)
 from prefect.exceptions import ObjectNotFound
 from prefect.results import ResultRecordMetadata
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
@@ -21,10 +27,12 @@ from harness.stack import EDITORBOT, child_env, stop, wait_for_start
 
 @contextlib.contextmanager
 def served_deployment(
-    prefect_home: Path, *options: str, **settings: str
+    prefect_home: Path, *options: str, run_in: str | None = None, **settings: str
 ) -> Iterator[subprocess.Popen]:
     """Start a runner against this process's Prefect API; yields once it is ready to work.
 
+    `run_in` is `editorbot serve --run-in` (processes or threads); without it,
+    $HARNESS_SERVE_RUN_IN if set (to run the served tests in threads), else serve's default.
     `options` go to `editorbot serve` (e.g. --run-slots 2); `settings` are extra
     environment variables (storage, Telegram); the test's own
     PREFECT_* and EDITORBOT_* variables are not passed on. Its output goes to
@@ -35,6 +43,9 @@ def served_deployment(
     prefect_home.mkdir(parents=True, exist_ok=True)
     log = prefect_home / "serve.log"
     before = _subscriptions(log)
+    run_in = run_in or os.environ.get("HARNESS_SERVE_RUN_IN")
+    if run_in:
+        options = ("--run-in", run_in, *options)
     with log.open("a") as output:
         process = subprocess.Popen(
             [*EDITORBOT, "serve", *options],
@@ -82,6 +93,20 @@ def transcription_worker(prefect_home: Path, **settings: str) -> Iterator[subpro
 
 def transcriber_pids(runner: subprocess.Popen) -> list[int]:
     """The process ids of the transcription workers `editorbot serve` started."""
+    return [pid for pid, command in _children(runner) if b"transcriber" in command]
+
+
+def flow_run_pids(runner: subprocess.Popen) -> list[int]:
+    """The process ids of the Python children of `editorbot serve` that are not transcribers:
+    the flow-run processes Prefect's runner starts (ffmpeg and the renderer are not Python)."""
+    return [
+        pid
+        for pid, command in _children(runner)
+        if Path(command[0].decode()).name.startswith("python") and b"transcriber" not in command
+    ]
+
+
+def _children(runner: subprocess.Popen) -> list[tuple[int, list[bytes]]]:
     found = []
     for entry in Path("/proc").iterdir():
         try:
@@ -89,8 +114,8 @@ def transcriber_pids(runner: subprocess.Popen) -> list[int]:
             command = (entry / "cmdline").read_bytes().split(b"\0")
         except (OSError, IndexError, ValueError):
             continue  # not a process, or it exited while we looked
-        if parent == runner.pid and b"transcriber" in command:
-            found.append(int(entry.name))
+        if parent == runner.pid:
+            found.append((int(entry.name), command))
     return found
 
 
@@ -137,6 +162,24 @@ def task_states(flow_run_id: UUID, prefix: str) -> list[str]:
     )
     # A task run the busy server has not given its first state yet reads as None.
     return [t.state.name if t.state else None for t in ordered]
+
+
+def run_logs(flow_run_id: UUID) -> list[str]:
+    """The messages of a run's logs on the server, oldest first."""
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return [entry.message for entry in logs]
+
+
+def processes_that_ran(flow_run_id: UUID) -> list[int]:
+    """The ids of the processes that ran each segment of a run, as the flow logged them."""
+    return [
+        int(found[1])
+        for line in run_logs(flow_run_id)
+        if (found := re.match(r"Running in process (\d+) ", line))
+    ]
 
 
 def first_result(flow_run_id: UUID, prefix: str) -> ResultRecordMetadata:

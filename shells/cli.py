@@ -312,6 +312,11 @@ def _needs_a_server(command: str) -> None:
 
 
 def cmd_serve(args) -> int:
+    if args.run_in == "threads" and not args.transcribers and not _transcribing_elsewhere():
+        raise EditorBotError(
+            "--run-in threads needs notes transcribed by a worker (--transcribers 1 or more, "
+            "or EDITORBOT_TRANSCRIPTION=worker): each run's thread would load a model into serve."
+        )
     _needs_a_server("serve")
     from editorbot.video.ffmpeg import check_ffmpeg
     from flows.serve import serve_voice_to_script
@@ -323,8 +328,15 @@ def cmd_serve(args) -> int:
     with contextlib.ExitStack() as workers:
         for _ in range(args.transcribers):
             workers.enter_context(_transcriber_child())
-        serve_voice_to_script(args.transcription_slots, args.run_slots, args.resume_slots)
+        serve_voice_to_script(
+            args.transcription_slots, args.run_slots, args.resume_slots, run_in=args.run_in
+        )
     return 0
+
+
+def _transcribing_elsewhere() -> bool:
+    """Whether runs hand their notes to transcription workers started elsewhere."""
+    return get_settings().transcription == "worker"
 
 
 @contextlib.contextmanager
@@ -504,7 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--run-slots",
         type=int,
         help="flow runs this runner executes at once; the rest wait for another runner or a "
-        "free slot (default: no limit)",
+        "free slot (default: no limit; with --run-in threads, 4)",
     )
     serve.add_argument(
         "--resume-slots",
@@ -522,6 +534,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="transcription workers to run beside the runner, each keeping one model loaded "
         "(default 1; 0: none here, the flow-run processes load the model themselves unless "
         "EDITORBOT_TRANSCRIPTION=worker points them at workers elsewhere)",
+    )
+    serve.add_argument(
+        "--run-in",
+        choices=("processes", "threads"),
+        default="processes",
+        help="where new notes run: a process each, started by Prefect's runner (default), or "
+        "threads of this process, --run-slots of them (default 4); threads need a "
+        "transcription worker and give up killing a cancelled run and isolating runs",
     )
     # They refuse the embedded server (_needs_a_server): none is started for them.
     serve.set_defaults(handler=cmd_serve, embedded_server=False)

@@ -17,7 +17,13 @@ from flows.approval import decide
 from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
 from harness.fakes.telegram import FakeTelegram
-from harness.runner import kill_group, served_deployment, task_states, transcriber_pids
+from harness.runner import (
+    flow_run_pids,
+    kill_group,
+    served_deployment,
+    task_states,
+    transcriber_pids,
+)
 from tasks.recognize_speech import SLOT_LEASE_S, TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
@@ -92,22 +98,28 @@ def _taken_up(run_id, timeout: float = 120):
     return state
 
 
-def test_a_run_whose_runner_was_killed_mid_transcription_is_resumed_by_itself(server, tmp_path):
+@pytest.mark.parametrize("run_in", ["processes", "threads"])
+def test_a_run_whose_runner_was_killed_mid_transcription_is_resumed_by_itself(
+    server, tmp_path, run_in
+):
     data = tmp_path / "data"
     settings = {
         "EDITORBOT_STORAGE": f"file://{data}",
         "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": HEARTBEAT_S,
     }
-    run_key = make_run_key("faults", "killed")
+    run_key = make_run_key("faults", f"killed-{run_in}")  # one run per mode on the server
     # One runner home for both, as the runner's results volume outlives its container.
     home = tmp_path / "runner"
-    with served_deployment(home, **settings) as first:
-        run = submit(str(LONG_NOTE[0]), run_key, LONG_NOTE[1], "killed-note")
-        _kill_mid_transcription(first)
+    with served_deployment(home, run_in=run_in, **settings) as first:
+        run = submit(str(LONG_NOTE[0]), run_key, LONG_NOTE[1], f"killed-note-{run_in}")
+        _wait_for_slots(lambda taken: taken == 1, timeout=300)
+        # In threads the run dies with serve itself; in processes, with serve's child.
+        assert bool(flow_run_pids(first)) == (run_in == "processes")
+        kill_group(first)
     _crashed(run.id)
 
     # Nobody replays it: the runner that comes back resumes it on its own.
-    with served_deployment(home, **settings):
+    with served_deployment(home, run_in=run_in, **settings):
         _taken_up(run.id)
         wait_for_state(run.id, lambda s: s.is_paused(), timeout_s=300)
         decide(run.id, "approve")
