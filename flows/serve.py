@@ -158,12 +158,13 @@ class ResumptionLane:
 
 
 def serve_voice_to_script(
-    transcription_slots: int = 1, max_runs: int | None = None, resume_slots: int = 2
+    transcription_slots: int = 1, max_runs: int | None = None, resume_slots: int = 16
 ) -> None:
     """Register the deployment and execute its runs here until interrupted.
 
     New notes (and replays) run in processes the runner starts, at most `max_runs` at once;
-    runs resumed by a decision run in this process, at most `resume_slots` at once, so an
+    runs resumed by a decision run in this process, at most `resume_slots` at once (threads
+    that mostly wait for the render slot: an approved run publishes, then renders), so an
     approval never waits for a slot behind new notes; drafts' previews render in this
     process too (flows/previews.py).
     """

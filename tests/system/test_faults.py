@@ -18,7 +18,8 @@ from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
 from harness.fakes.telegram import FakeTelegram
 from harness.runner import kill_group, served_deployment, task_states, transcriber_pids
-from tasks.recognize_speech import SLOT_LEASE_S, TRANSCRIPTION_SLOTS
+from tasks.global_slots import SLOT_LEASE_S
+from tasks.recognize_speech import TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
 
