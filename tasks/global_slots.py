@@ -22,6 +22,13 @@ from uuid import UUID
 import httpx
 from prefect import get_client
 from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.objects import ConcurrencyLeaseHolder
+from prefect.client.schemas.responses import ConcurrencyLimitWithLeaseResponse
+from prefect.concurrency._events import (
+    emit_concurrency_acquisition_events,
+    emit_concurrency_release_events,
+)
+from prefect.context import FlowRunContext, TaskRunContext
 
 log = logging.getLogger(__name__)
 
@@ -83,31 +90,54 @@ def _keep_renewing(lease_id: UUID, lease_s: float, done: threading.Event) -> Non
                 log.warning("Could not renew the slot's lease %s", lease_id, exc_info=True)
 
 
+def _holder() -> ConcurrencyLeaseHolder | None:
+    """Who holds the slot, as the server shows it: the task run, else the flow run."""
+    if (task := TaskRunContext.get()) is not None:
+        return ConcurrencyLeaseHolder(type="task_run", id=task.task_run.id)
+    if (flow := FlowRunContext.get()) is not None and flow.flow_run is not None:
+        return ConcurrencyLeaseHolder(type="flow_run", id=flow.flow_run.id)
+    return None
+
+
 @contextmanager
 def held_slot(name: str, lease_s: float = SLOT_LEASE_S) -> Iterator[None]:
     """Hold one slot of the global limit `name` inside the block, renewing its lease.
 
+    Like Prefect's `concurrency()`, it names its holder to the server and emits the
+    limit's `acquired` and `released` events (the UI's and the scale-out test's record).
     Without the limit (deleted by hand) this takes no slot and waits for nothing, rather than
     failing the run.
     """
+    body: dict[str, Any] = {
+        "names": [name],
+        "slots": 1,
+        "mode": "concurrency",
+        "lease_duration": lease_s,
+    }
+    if (holder := _holder()) is not None:
+        body["holder"] = holder.model_dump(mode="json")
     with get_client(sync_client=True) as client:
-        granted = _retrying(
-            client,
-            "/v2/concurrency_limits/increment-with-lease",
-            {"names": [name], "slots": 1, "mode": "concurrency", "lease_duration": lease_s},
-        ).json()
-        if not granted.get("limits"):
+        granted = ConcurrencyLimitWithLeaseResponse.model_validate(
+            _retrying(client, "/v2/concurrency_limits/increment-with-lease", body).json()
+        )
+        if not granted.limits:
             yield
             return
-        lease_id = granted["lease_id"]
+        events = emit_concurrency_acquisition_events(granted.limits, 1)
         done = threading.Event()
         renewer = threading.Thread(
-            target=_keep_renewing, args=(lease_id, lease_s, done), name="slot-lease", daemon=True
+            target=_keep_renewing,
+            args=(granted.lease_id, lease_s, done),
+            name="slot-lease",
+            daemon=True,
         )
         renewer.start()
         try:
             yield
         finally:
             done.set()
-            body = {"lease_id": lease_id}
-            _retrying(client, "/v2/concurrency_limits/decrement-with-lease", body)
+            body = {"lease_id": str(granted.lease_id)}
+            try:
+                _retrying(client, "/v2/concurrency_limits/decrement-with-lease", body)
+            finally:
+                emit_concurrency_release_events(granted.limits, 1, events)

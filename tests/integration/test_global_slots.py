@@ -5,16 +5,18 @@ import time
 import uuid
 
 import pytest
-from prefect import get_client
+from prefect import get_client, task
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+from prefect.events.filters import EventFilter, EventNameFilter, EventOrder, EventResourceFilter
+from prefect.runtime import task_run
 
 from tasks.global_slots import held_slot
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
 
-def _limit(slots: int = 1) -> str:
-    name = f"test-slot-{uuid.uuid4().hex[:8]}"
+def _limit(slots: int = 1, name: str | None = None) -> str:
+    name = name or f"test-slot-{uuid.uuid4().hex[:8]}"
     with get_client(sync_client=True) as client:
         client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=slots))
     return name
@@ -60,3 +62,58 @@ def test_without_the_limit_nothing_is_taken_and_nothing_waits():
     with held_slot(f"no-such-limit-{uuid.uuid4().hex[:8]}"):
         ran.append(True)
     assert ran == [True]
+
+
+def _slot_events(name: str, expected: int) -> list:
+    """The limit's acquired/released events, oldest first, once `expected` are stored."""
+    with get_client(sync_client=True) as client:
+        limit_id = client.read_global_concurrency_limit_by_name(name).id
+        deadline = time.monotonic() + 60  # the server stores events a moment after they come
+        while True:
+            events = client.read_events(
+                EventFilter(
+                    event=EventNameFilter(
+                        name=[
+                            "prefect.concurrency-limit.acquired",
+                            "prefect.concurrency-limit.released",
+                        ]
+                    ),
+                    resource=EventResourceFilter(id=[f"prefect.concurrency-limit.{limit_id}"]),
+                    order=EventOrder.ASC,
+                ),
+                limit=50,
+            ).events
+            if len(events) >= expected or time.monotonic() > deadline:
+                return events
+            time.sleep(0.5)
+
+
+def test_each_holding_is_an_acquired_then_a_released_event_as_prefect_emits_them():
+    name = _limit()
+    for _ in range(2):
+        with held_slot(name):
+            pass
+    with pytest.raises(RuntimeError), held_slot(name):
+        raise RuntimeError("the render failed")  # a failed holder's release is recorded too
+    events = _slot_events(name, 6)
+    assert [e.event.rsplit(".", 1)[1] for e in events] == ["acquired", "released"] * 3
+    assert {e.resource["prefect.resource.name"] for e in events} == {name}
+    assert {(e.resource["slots-acquired"], e.resource["limit"]) for e in events} == {("1", "1")}
+    # Each release follows its own acquisition, as Prefect links them.
+    assert [events[i + 1].follows for i in range(0, 6, 2)] == [events[i].id for i in range(0, 6, 2)]
+
+
+def test_the_server_knows_the_task_run_that_holds_the_slot():
+    # Prefect lists a limit's holders only for tag limits (`tag:<tag>`); the lease is the same.
+    tag = f"slot-holder-{uuid.uuid4().hex[:8]}"
+    name = _limit(name=f"tag:{tag}")
+
+    @task
+    def hold() -> tuple[str, list[str]]:
+        with held_slot(name), get_client(sync_client=True) as client:
+            holders = client.read_concurrency_limit_by_tag(tag).active_slots
+        return task_run.id, [str(holder) for holder in holders]
+
+    holder, holders = hold()
+    assert holders == [holder]
+    assert _taken(name) == 0
