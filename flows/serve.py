@@ -23,7 +23,6 @@ from prefect.deployments.runner import EntrypointType
 from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
-from prefect.flow_engine import run_flow
 from prefect.settings import get_current_settings, temporary_settings
 from prefect.states import Pending
 
@@ -32,14 +31,13 @@ from flows.previews import RenderWorker
 from flows.recovery import keep_recovering_deployment_runs
 from flows.results import result_storage_settings, results_beside_artifacts
 from flows.runs import PRODUCT_TAG, run_tags
+from flows.thread_runs import RESUMING, execute_here
 from flows.transcription_limit import ensure_render_limit, ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
 
 log = logging.getLogger(__name__)
 
 DEPLOYMENT = "voice-to-script/voice-to-script"
-RESUMING = "Resuming"
-"""The server's name for the Scheduled state a decision puts a suspended run in."""
 CRASH_SILENT_RUNS = "editorbot: crash runs whose heartbeats stopped"
 MISSED_HEARTBEATS = 3
 """A run is declared crashed after this many heartbeats in a row did not arrive."""
@@ -135,6 +133,8 @@ class ResumptionLane:
                         limit=free,
                     )
                     for run in runs:
+                        if run.id in self._running:
+                            continue  # its last execution is still ending (flows/thread_runs.py)
                         if (
                             client.set_flow_run_state(run.id, Pending()).status
                             == SetStateStatus.ACCEPT
@@ -146,11 +146,8 @@ class ResumptionLane:
 
     def _execute(self, run_id: UUID) -> None:
         try:
-            with get_client(sync_client=True) as client:
-                flow_run = client.read_flow_run(run_id)
             with temporary_settings(updates=self._result_storage):
-                run_flow(voice_to_script, flow_run=flow_run, parameters=flow_run.parameters,
-                         return_type="state")  # fmt: skip
+                execute_here(voice_to_script, run_id)
         except Exception:  # the flow's own failures end up in its state; this is the rest
             log.exception("The resumed run %s could not be executed here", run_id)
         finally:
