@@ -8,7 +8,9 @@ case: most acquisitions waited 2 s for a free slot (bench/slot_acquire.py; on Po
 update waits for the row instead, and none did). This sends the same lease calls with one try
 each through the same configured client and retries those 503s within a tenth of a second; a
 slot held by another (423) is waited for as long as the server's Retry-After says, as
-Prefect does. The server's CSRF protection (off unless enabled on it) is not supported.
+Prefect does. A grant whose answer was lost (the connection dropped after the server took
+the slot) is asked for again, and the first lease stays taken until it expires, as with
+Prefect's own client. The server's CSRF protection (off unless enabled) is not supported.
 """
 
 import logging
@@ -123,16 +125,17 @@ def held_slot(name: str, lease_s: float = SLOT_LEASE_S) -> Iterator[None]:
         if not granted.limits:
             yield
             return
-        events = emit_concurrency_acquisition_events(granted.limits, 1)
+        # Everything after the grant is inside the try: a slot taken is always given back.
+        events: dict = {}
         done = threading.Event()
-        renewer = threading.Thread(
-            target=_keep_renewing,
-            args=(granted.lease_id, lease_s, done),
-            name="slot-lease",
-            daemon=True,
-        )
-        renewer.start()
         try:
+            events = emit_concurrency_acquisition_events(granted.limits, 1)
+            threading.Thread(
+                target=_keep_renewing,
+                args=(granted.lease_id, lease_s, done),
+                name="slot-lease",
+                daemon=True,
+            ).start()
             yield
         finally:
             done.set()
@@ -140,4 +143,5 @@ def held_slot(name: str, lease_s: float = SLOT_LEASE_S) -> Iterator[None]:
             try:
                 _retrying(client, "/v2/concurrency_limits/decrement-with-lease", body)
             finally:
-                emit_concurrency_release_events(granted.limits, 1, events)
+                if events:
+                    emit_concurrency_release_events(granted.limits, 1, events)
