@@ -27,7 +27,7 @@ from prefect.deployments.runner import EntrypointType
 from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
-from prefect.flow_engine import run_flow
+from prefect.exceptions import Abort, Pause
 from prefect.logging.loggers import flow_run_logger
 from prefect.settings import get_current_settings, temporary_settings
 from prefect.states import Cancelled, Pending
@@ -38,14 +38,13 @@ from flows.recovery import keep_recovering_deployment_runs
 from flows.results import result_storage_settings, results_beside_artifacts
 from flows.run_cancellation import cancel_at_next_step, forget
 from flows.runs import PRODUCT_TAG, run_tags
+from flows.thread_runs import RESUMING, execute_here
 from flows.transcription_limit import ensure_render_limit, ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
 
 log = logging.getLogger(__name__)
 
 DEPLOYMENT = "voice-to-script/voice-to-script"
-RESUMING = "Resuming"
-"""The server's name for the Scheduled state a decision puts a suspended run in."""
 CRASH_SILENT_RUNS = "editorbot: crash runs whose heartbeats stopped"
 MISSED_HEARTBEATS = 3
 """A run is declared crashed after this many heartbeats in a row did not arrive."""
@@ -149,6 +148,8 @@ class ThreadLane:
                     if self._running:
                         self._notice_cancelled(client)
                     for run in self._waiting_runs(client, free)[: max(free, 0)]:
+                        if run.id in self._running:
+                            continue  # its last execution is still ending (flows/thread_runs.py)
                         claim = client.set_flow_run_state(run.id, Pending())
                         if claim.status == SetStateStatus.ACCEPT:
                             self._start(run.id)
@@ -175,11 +176,10 @@ class ThreadLane:
 
     def _execute(self, run_id: UUID) -> None:
         try:
-            with get_client(sync_client=True) as client:
-                flow_run = client.read_flow_run(run_id)
             with temporary_settings(updates=self._result_storage):
-                run_flow(voice_to_script, flow_run=flow_run, parameters=flow_run.parameters,
-                         return_type="state")  # fmt: skip
+                execute_here(voice_to_script, run_id)
+        except (Pause, Abort):
+            pass  # suspended at its gate, or taken by another: the server shows it
         except Exception:  # the flow's own failures end up in its state; this is the rest
             log.exception("The run %s could not be executed here", run_id)
         finally:
@@ -249,7 +249,7 @@ class NoteLane(ThreadLane):
 def serve_voice_to_script(
     transcription_slots: int = 1,
     max_runs: int | None = None,
-    resume_slots: int = 2,
+    resume_slots: int = 16,
     run_in: str = "processes",
 ) -> None:
     """Register the deployment and execute its runs here until interrupted.
@@ -257,7 +257,8 @@ def serve_voice_to_script(
     New notes (and replays) run in processes the runner starts, at most `max_runs` at once,
     or with `run_in="threads"` in this process's threads (`NoteLane`, `max_runs` of them,
     THREAD_RUN_SLOTS by default); runs resumed by a decision run in this process, at most
-    `resume_slots` at once, so an approval never waits for a slot behind new notes;
+    `resume_slots` at once (threads that mostly wait for the render slot: an approved run
+    publishes, then renders), so an approval never waits for a slot behind new notes;
     drafts' previews render in this process too (flows/previews.py).
     """
     ensure_transcription_limit(transcription_slots)

@@ -521,9 +521,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--resume-slots",
         type=int,
-        default=2,
+        default=16,
         help="runs resumed by a decision executed at once in this process, beside the run "
-        "slots, so approvals never wait behind new notes (default 2; 0: the runner takes them)",
+        "slots, so approvals never wait behind new notes or each other's videos (default 16; "
+        "0: the runner takes them)",
     )
     serve.add_argument(
         "--transcribers",

@@ -11,7 +11,6 @@ from uuid import UUID
 from prefect import get_run_logger, task
 from prefect.artifacts import update_progress_artifact
 from prefect.cache_policies import INPUTS, TASK_SOURCE
-from prefect.concurrency.sync import concurrency
 from prefect.exceptions import MissingContextError
 
 from editorbot.redaction import redacting_errors
@@ -20,15 +19,10 @@ from editorbot.settings import get_settings
 from editorbot.storage import configured_storage
 from editorbot.whisper import Progress, get_engine
 from tasks.cache_policies import WhisperConfig
+from tasks.global_slots import held_slot
 
 TRANSCRIPTION_SLOTS = "editorbot-transcription"
 """Global concurrency limit: one transcription at a time saturates a 2-vCPU machine."""
-SLOT_LEASE_S = 60
-"""How long a slot outlives a transcription whose process was killed (the server's minimum).
-
-The holder renews the lease while it works; Prefect's default of 300 s held every other
-note back for five minutes after a process died mid-transcription.
-"""
 SLOT_TAKEN = "Transcription slot taken; transcribing"
 SLOT_RELEASED = "Transcribed; releasing the transcription slot"
 HEARTBEAT_S = 5
@@ -52,7 +46,7 @@ def recognize(audio: StoredAudio, language: str, progress: Progress) -> Transcri
         wav.write_bytes(configured_storage(settings).get(audio.key))
         # Local runs, `editorbot serve` and the worker create the limit; without it (deleted
         # by hand) this takes no slot and waits for nothing rather than failing the run.
-        with concurrency(TRANSCRIPTION_SLOTS, occupy=1, lease_duration=SLOT_LEASE_S, strict=False):
+        with held_slot(TRANSCRIPTION_SLOTS):
             # Both lines are written inside the slot: the run page (and a test) shows when
             # this note held it, and a note queued behind another shows the wait.
             log.info(SLOT_TAKEN)

@@ -4,7 +4,6 @@ import tempfile
 from pathlib import Path
 
 from prefect import task
-from prefect.concurrency.sync import concurrency
 
 from editorbot.redaction import redacting_errors
 from editorbot.storage import configured_storage
@@ -13,11 +12,11 @@ from editorbot.video.formats import video_key
 from editorbot.video.plan import RenderPlan
 from editorbot.video.sidecars import ass_document, srt_document
 from tasks.cache_policies import STORED_ONCE
+from tasks.global_slots import held_slot
 from tasks.transient import NETWORK_RETRIES
 
 RENDER_SLOTS = "editorbot-render"
 """Global concurrency limit: a render takes every core, so one at a time, beside transcription."""
-SLOT_LEASE_S = 60
 
 
 def render_in_slot(plan: RenderPlan, format_id: str) -> bytes:
@@ -30,7 +29,7 @@ def render_in_slot(plan: RenderPlan, format_id: str) -> bytes:
             voice = workdir / "source.wav"
             voice.write_bytes(storage.get(plan.voice.key))
         # Local runs and `editorbot serve` create the limit; without it, this waits for nothing.
-        with concurrency(RENDER_SLOTS, occupy=1, lease_duration=SLOT_LEASE_S, strict=False):
+        with held_slot(RENDER_SLOTS):
             return render_file(plan, format_id, voice, workdir).read_bytes()
 
 

@@ -24,7 +24,8 @@ from harness.runner import (
     task_states,
     transcriber_pids,
 )
-from tasks.recognize_speech import SLOT_LEASE_S, TRANSCRIPTION_SLOTS
+from tasks.global_slots import SLOT_LEASE_S
+from tasks.recognize_speech import TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator
 

@@ -1,0 +1,147 @@
+"""One slot of a global concurrency limit, taken without Prefect's 2 s back-off on SQLite's lock.
+
+Prefect's `concurrency()` asks through its HTTP client, which answers a 503 by sleeping
+2**attempt seconds, even on its last try. A server on SQLite answers 503 ("database is
+locked") whenever another write (a task run's state, a batch of logs or events, an artifact)
+commits between the acquisition's read and its update, which a busy flow makes the common
+case: most acquisitions waited 2 s for a free slot (bench/slot_acquire.py; on PostgreSQL the
+update waits for the row instead, and none did). This sends the same lease calls with one try
+each through the same configured client and retries those 503s within a tenth of a second; a
+slot held by another (423) is waited for as long as the server's Retry-After says, as
+Prefect does. A grant whose answer was lost (the connection dropped after the server took
+the slot) is asked for again, and the first lease stays taken until it expires, as with
+Prefect's own client. The server's CSRF protection (off unless enabled) is not supported.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+import httpx
+from prefect import get_client
+from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.objects import ConcurrencyLeaseHolder
+from prefect.client.schemas.responses import ConcurrencyLimitWithLeaseResponse
+from prefect.concurrency._events import (
+    emit_concurrency_acquisition_events,
+    emit_concurrency_release_events,
+)
+from prefect.context import FlowRunContext, TaskRunContext
+
+log = logging.getLogger(__name__)
+
+SLOT_LEASE_S = 60
+"""How long a slot outlives a holder whose process was killed (the server's minimum).
+
+The holder renews the lease while it works; Prefect's default of 300 s held every other
+note back for five minutes after a process died mid-transcription.
+"""
+BUSY_RETRY_S = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 2.0)
+"""Waits between tries while the server is busy (its database locked, a restart): short
+first, because SQLite's lock is gone within milliseconds; the last repeats."""
+RETRIED_STATUSES = {408, 429, 502, 503, 504}
+GIVE_UP_S = 60.0
+"""How long a busy or unreachable server is retried (the client's own five retries wait
+about as long) before the error reaches the task."""
+RENEW_EVERY = 0.5
+"""Renew the lease after this fraction of it (Prefect's own renews at 0.75)."""
+
+
+def _post(client: SyncPrefectClient, path: str, body: dict[str, Any]) -> httpx.Response:
+    """POST once with the client's base URL, auth and TLS; retried here, not by the client."""
+    http = client._client  # Prefect's configured httpx client
+    # httpx's own send: Prefect's override sleeps 2**attempt s after a 503, even the last one.
+    response = httpx.Client.send(http, http.build_request("POST", path, json=body))
+    response.raise_for_status()
+    return response
+
+
+def _retrying(client: SyncPrefectClient, path: str, body: dict[str, Any]) -> httpx.Response:
+    """POST until the server takes it: 503s and lost connections retried at BUSY_RETRY_S for
+    up to GIVE_UP_S, a slot held by another (423) for as long as it is held."""
+    attempt, busy_since = 0, time.monotonic()
+    while True:
+        try:
+            return _post(client, path, body)
+        except httpx.HTTPStatusError as error:
+            status = error.response.status_code
+            if status == 423:  # someone else's slot: wait as long as the server says
+                time.sleep(float(error.response.headers.get("Retry-After", 1)))
+                attempt, busy_since = 0, time.monotonic()
+                continue
+            if status not in RETRIED_STATUSES or time.monotonic() - busy_since > GIVE_UP_S:
+                raise
+        except httpx.TransportError:
+            if time.monotonic() - busy_since > GIVE_UP_S:
+                raise
+        time.sleep(BUSY_RETRY_S[min(attempt, len(BUSY_RETRY_S) - 1)])
+        attempt += 1
+
+
+def _keep_renewing(lease_id: UUID, lease_s: float, done: threading.Event) -> None:
+    with get_client(sync_client=True) as client:
+        while not done.wait(lease_s * RENEW_EVERY):
+            try:
+                path = f"/v2/concurrency_limits/leases/{lease_id}/renew"
+                _retrying(client, path, {"lease_duration": lease_s})
+            except Exception:  # a lost lease: work on, as Prefect's own non-strict slots do
+                log.warning("Could not renew the slot's lease %s", lease_id, exc_info=True)
+
+
+def _holder() -> ConcurrencyLeaseHolder | None:
+    """Who holds the slot, as the server shows it: the task run, else the flow run."""
+    if (task := TaskRunContext.get()) is not None:
+        return ConcurrencyLeaseHolder(type="task_run", id=task.task_run.id)
+    if (flow := FlowRunContext.get()) is not None and flow.flow_run is not None:
+        return ConcurrencyLeaseHolder(type="flow_run", id=flow.flow_run.id)
+    return None
+
+
+@contextmanager
+def held_slot(name: str, lease_s: float = SLOT_LEASE_S) -> Iterator[None]:
+    """Hold one slot of the global limit `name` inside the block, renewing its lease.
+
+    Like Prefect's `concurrency()`, it names its holder to the server and emits the
+    limit's `acquired` and `released` events (the UI's and the scale-out test's record).
+    Without the limit (deleted by hand) this takes no slot and waits for nothing, rather than
+    failing the run.
+    """
+    body: dict[str, Any] = {
+        "names": [name],
+        "slots": 1,
+        "mode": "concurrency",
+        "lease_duration": lease_s,
+    }
+    if (holder := _holder()) is not None:
+        body["holder"] = holder.model_dump(mode="json")
+    with get_client(sync_client=True) as client:
+        granted = ConcurrencyLimitWithLeaseResponse.model_validate(
+            _retrying(client, "/v2/concurrency_limits/increment-with-lease", body).json()
+        )
+        if not granted.limits:
+            yield
+            return
+        # Everything after the grant is inside the try: a slot taken is always given back.
+        events: dict = {}
+        done = threading.Event()
+        try:
+            events = emit_concurrency_acquisition_events(granted.limits, 1)
+            threading.Thread(
+                target=_keep_renewing,
+                args=(granted.lease_id, lease_s, done),
+                name="slot-lease",
+                daemon=True,
+            ).start()
+            yield
+        finally:
+            done.set()
+            body = {"lease_id": str(granted.lease_id)}
+            try:
+                _retrying(client, "/v2/concurrency_limits/decrement-with-lease", body)
+            finally:
+                if events:
+                    emit_concurrency_release_events(granted.limits, 1, events)

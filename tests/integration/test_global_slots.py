@@ -1,0 +1,119 @@
+"""A global slot as the transcriber and the renders take it, against a real Prefect server."""
+
+import threading
+import time
+import uuid
+
+import pytest
+from prefect import get_client, task
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+from prefect.events.filters import EventFilter, EventNameFilter, EventOrder, EventResourceFilter
+from prefect.runtime import task_run
+
+from tasks.global_slots import held_slot
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+
+def _limit(slots: int = 1, name: str | None = None) -> str:
+    name = name or f"test-slot-{uuid.uuid4().hex[:8]}"
+    with get_client(sync_client=True) as client:
+        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=slots))
+    return name
+
+
+def _taken(name: str) -> int:
+    with get_client(sync_client=True) as client:
+        return client.read_global_concurrency_limit_by_name(name).active_slots
+
+
+def test_a_held_slot_keeps_the_next_holder_out_until_it_is_given_back():
+    name = _limit()
+    order: list[str] = []
+    inside = threading.Event()
+
+    def second_holder() -> None:
+        inside.wait()
+        with held_slot(name):
+            order.append("second in")
+
+    other = threading.Thread(target=second_holder)
+    other.start()
+    with held_slot(name):
+        assert _taken(name) == 1
+        inside.set()
+        time.sleep(1.5)  # room for the other thread to be let in, were the slot not held
+        order.append("first out")
+    other.join(timeout=120)
+    assert order == ["first out", "second in"]
+    assert _taken(name) == 0
+
+
+def test_a_failing_holder_gives_its_slot_back():
+    name = _limit()
+    with pytest.raises(RuntimeError), held_slot(name):
+        assert _taken(name) == 1
+        raise RuntimeError("the transcription failed")
+    assert _taken(name) == 0
+
+
+def test_without_the_limit_nothing_is_taken_and_nothing_waits():
+    ran = []
+    with held_slot(f"no-such-limit-{uuid.uuid4().hex[:8]}"):
+        ran.append(True)
+    assert ran == [True]
+
+
+def _slot_events(name: str, expected: int) -> list:
+    """The limit's acquired/released events, oldest first, once `expected` are stored."""
+    with get_client(sync_client=True) as client:
+        limit_id = client.read_global_concurrency_limit_by_name(name).id
+        deadline = time.monotonic() + 60  # the server stores events a moment after they come
+        while True:
+            events = client.read_events(
+                EventFilter(
+                    event=EventNameFilter(
+                        name=[
+                            "prefect.concurrency-limit.acquired",
+                            "prefect.concurrency-limit.released",
+                        ]
+                    ),
+                    resource=EventResourceFilter(id=[f"prefect.concurrency-limit.{limit_id}"]),
+                    order=EventOrder.ASC,
+                ),
+                limit=50,
+            ).events
+            if len(events) >= expected or time.monotonic() > deadline:
+                return events
+            time.sleep(0.5)
+
+
+def test_each_holding_is_an_acquired_then_a_released_event_as_prefect_emits_them():
+    name = _limit()
+    for _ in range(2):
+        with held_slot(name):
+            pass
+    with pytest.raises(RuntimeError), held_slot(name):
+        raise RuntimeError("the render failed")  # a failed holder's release is recorded too
+    events = _slot_events(name, 6)
+    assert [e.event.rsplit(".", 1)[1] for e in events] == ["acquired", "released"] * 3
+    assert {e.resource["prefect.resource.name"] for e in events} == {name}
+    assert {(e.resource["slots-acquired"], e.resource["limit"]) for e in events} == {("1", "1")}
+    # Each release follows its own acquisition, as Prefect links them.
+    assert [events[i + 1].follows for i in range(0, 6, 2)] == [events[i].id for i in range(0, 6, 2)]
+
+
+def test_the_server_knows_the_task_run_that_holds_the_slot():
+    # Prefect lists a limit's holders only for tag limits (`tag:<tag>`); the lease is the same.
+    tag = f"slot-holder-{uuid.uuid4().hex[:8]}"
+    name = _limit(name=f"tag:{tag}")
+
+    @task
+    def hold() -> tuple[str, list[str]]:
+        with held_slot(name), get_client(sync_client=True) as client:
+            holders = client.read_concurrency_limit_by_tag(tag).active_slots
+        return task_run.id, [str(holder) for holder in holders]
+
+    holder, holders = hold()
+    assert holders == [holder]
+    assert _taken(name) == 0
