@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 from uuid import UUID
 
 from prefect import get_client, serve
@@ -110,6 +111,9 @@ class ThreadLane:
     """
 
     name = "lane"
+    executing: ClassVar[set[UUID]] = set()
+    """Runs executing in any lane of this process: a run is not claimed again, by this lane or
+    another, until its last execution here has ended (flows/thread_runs.py)."""
 
     def __init__(self, deployment_id: UUID, slots: int, poll_s: float = 0.5) -> None:
         self.deployment_id, self.slots, self.poll_s = deployment_id, slots, poll_s
@@ -148,7 +152,7 @@ class ThreadLane:
                     if self._running:
                         self._notice_cancelled(client)
                     for run in self._waiting_runs(client, free)[: max(free, 0)]:
-                        if run.id in self._running:
+                        if run.id in ThreadLane.executing:
                             continue  # its last execution is still ending (flows/thread_runs.py)
                         claim = client.set_flow_run_state(run.id, Pending())
                         if claim.status == SetStateStatus.ACCEPT:
@@ -168,6 +172,7 @@ class ThreadLane:
 
     def _start(self, run_id: UUID) -> None:
         self._running.add(run_id)
+        ThreadLane.executing.add(run_id)
         # A daemon: a run still in hand when serve exits does not keep the process alive.
         thread = threading.Thread(
             target=self._execute, args=(run_id,), name=f"{self.name}-run", daemon=True
@@ -184,6 +189,7 @@ class ThreadLane:
             log.exception("The run %s could not be executed here", run_id)
         finally:
             self._running.discard(run_id)
+            ThreadLane.executing.discard(run_id)
             forget(run_id)
             _end_cancelled(run_id)
 
