@@ -5,6 +5,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
@@ -16,6 +17,7 @@ from prefect.client.schemas.filters import (
     LogFilter,
     LogFilterFlowRunId,
 )
+from prefect.events.filters import EventFilter, EventNameFilter, EventOrder, EventResourceFilter
 from prefect.exceptions import ObjectNotFound
 from prefect.results import ResultRecordMetadata
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
@@ -191,3 +193,28 @@ def first_result(flow_run_id: UUID, prefix: str) -> ResultRecordMetadata:
     first = min((t for t in runs if t.name.startswith(prefix)), key=lambda t: t.expected_start_time)
     assert isinstance(first.state.data, ResultRecordMetadata), first.state
     return first.state.data
+
+
+def slot_events(limit_name: str, expected: int, poll_s: float = 0.5) -> list:
+    """The global limit's acquired/released events, oldest first, once `expected` are stored
+    (or after 60 s: the server stores events a moment after they come)."""
+    with get_client(sync_client=True) as client:
+        limit_id = client.read_global_concurrency_limit_by_name(limit_name).id
+        deadline = time.monotonic() + 60
+        while True:
+            events = client.read_events(
+                EventFilter(
+                    event=EventNameFilter(
+                        name=[
+                            "prefect.concurrency-limit.acquired",
+                            "prefect.concurrency-limit.released",
+                        ]
+                    ),
+                    resource=EventResourceFilter(id=[f"prefect.concurrency-limit.{limit_id}"]),
+                    order=EventOrder.ASC,
+                ),
+                limit=50,
+            ).events
+            if len(events) >= expected or time.monotonic() > deadline:
+                return events
+            time.sleep(poll_s)

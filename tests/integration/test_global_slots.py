@@ -7,9 +7,9 @@ import uuid
 import pytest
 from prefect import get_client, task
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-from prefect.events.filters import EventFilter, EventNameFilter, EventOrder, EventResourceFilter
 from prefect.runtime import task_run
 
+from harness.runner import slot_events
 from tasks.global_slots import held_slot
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
@@ -64,30 +64,6 @@ def test_without_the_limit_nothing_is_taken_and_nothing_waits():
     assert ran == [True]
 
 
-def _slot_events(name: str, expected: int) -> list:
-    """The limit's acquired/released events, oldest first, once `expected` are stored."""
-    with get_client(sync_client=True) as client:
-        limit_id = client.read_global_concurrency_limit_by_name(name).id
-        deadline = time.monotonic() + 60  # the server stores events a moment after they come
-        while True:
-            events = client.read_events(
-                EventFilter(
-                    event=EventNameFilter(
-                        name=[
-                            "prefect.concurrency-limit.acquired",
-                            "prefect.concurrency-limit.released",
-                        ]
-                    ),
-                    resource=EventResourceFilter(id=[f"prefect.concurrency-limit.{limit_id}"]),
-                    order=EventOrder.ASC,
-                ),
-                limit=50,
-            ).events
-            if len(events) >= expected or time.monotonic() > deadline:
-                return events
-            time.sleep(0.5)
-
-
 def test_each_holding_is_an_acquired_then_a_released_event_as_prefect_emits_them():
     name = _limit()
     for _ in range(2):
@@ -95,7 +71,7 @@ def test_each_holding_is_an_acquired_then_a_released_event_as_prefect_emits_them
             pass
     with pytest.raises(RuntimeError), held_slot(name):
         raise RuntimeError("the render failed")  # a failed holder's release is recorded too
-    events = _slot_events(name, 6)
+    events = slot_events(name, 6)
     assert [e.event.rsplit(".", 1)[1] for e in events] == ["acquired", "released"] * 3
     assert {e.resource["prefect.resource.name"] for e in events} == {name}
     assert {(e.resource["slots-acquired"], e.resource["limit"]) for e in events} == {("1", "1")}

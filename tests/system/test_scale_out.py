@@ -6,21 +6,19 @@ steps in the persisted results the runners share.
 """
 
 import re
-import time
 from collections import Counter
 
 import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.objects import StateType
-from prefect.events.filters import EventFilter, EventNameFilter, EventOrder, EventResourceFilter
 
 from editorbot.run_key import make_run_key
 from editorbot.schemas import RunOptions
 from flows.approval import decide
 from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
-from harness.runner import served_deployment
+from harness.runner import served_deployment, slot_events
 from harness.stack import postgres_database, prefect_server
 from tasks.recognize_speech import TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
@@ -56,30 +54,6 @@ def runner_logs(server, stack_dir, stack_data):
         served_deployment(homes[1], "--run-slots", "2", **shared),
     ):
         yield [home / "serve.log" for home in homes]
-
-
-def _transcription_slot_events(expected: int) -> list:
-    """The acquired/released events of the transcription limit, oldest first."""
-    with get_client(sync_client=True) as client:
-        limit = client.read_global_concurrency_limit_by_name(TRANSCRIPTION_SLOTS)
-        deadline = time.monotonic() + 60  # the server stores events a moment after they come
-        while True:
-            events = client.read_events(
-                EventFilter(
-                    event=EventNameFilter(
-                        name=[
-                            "prefect.concurrency-limit.acquired",
-                            "prefect.concurrency-limit.released",
-                        ]
-                    ),
-                    resource=EventResourceFilter(id=[f"prefect.concurrency-limit.{limit.id}"]),
-                    order=EventOrder.ASC,
-                ),
-                limit=50,
-            ).events
-            if len(events) >= expected or time.monotonic() > deadline:
-                return events
-            time.sleep(1)
 
 
 def test_two_runners_share_the_notes_and_run_each_once(runner_logs, stack_data):
@@ -126,6 +100,6 @@ def test_two_runners_share_the_notes_and_run_each_once(runner_logs, stack_data):
     assert sum(began, Counter()) == Counter({run.name: 2 for run in runs}), began
 
     # The global limit kept transcriptions one at a time across both runners.
-    events = _transcription_slot_events(2 * NOTES)
+    events = slot_events(TRANSCRIPTION_SLOTS, 2 * NOTES, poll_s=1)
     phases = [e.event.rsplit(".", 1)[1] for e in events]
     assert phases == ["acquired", "released"] * NOTES, phases
