@@ -29,6 +29,7 @@ from prefect.deployments.runner import EntrypointType
 from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
+from prefect.events.worker import EventsWorker, should_emit_events
 from prefect.exceptions import Abort, Pause
 from prefect.logging.loggers import flow_run_logger
 from prefect.settings import get_current_settings, temporary_settings
@@ -287,6 +288,12 @@ def serve_voice_to_script(
     publishes, then renders), so an approval never waits for a slot behind new notes;
     drafts' previews render in this process too (flows/previews.py).
     """
+    # Prefect's events worker fills in an event's missing run from the context of whoever
+    # started it. Started by a run executing in a thread here, it filed every later event of
+    # no run (a preview's task run, rendered in this process) under that run; started here,
+    # outside any run, it files them under none.
+    if should_emit_events():
+        EventsWorker.instance()
     ensure_transcription_limit(transcription_slots)
     ensure_render_limit()
     ensure_silent_run_automation()
