@@ -72,6 +72,12 @@ def status_lines(telegram: FakeTelegram, chat_id: int) -> list[tuple[float, str]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=int, default=10)
+    parser.add_argument(
+        "--run-in",
+        choices=("processes", "threads"),
+        default="processes",
+        help="where serve runs new notes (editorbot serve --run-in)",
+    )
     args = parser.parse_args()
 
     from editorbot.run_key import make_run_key
@@ -92,7 +98,7 @@ def main() -> None:
     bare_s = bare(note)
     print(f"logs and data in {HOME}", file=sys.stderr)
     stamp = time.strftime("%H%M%S")
-    results = {"minutes": args.minutes, "bare_transcription_s": bare_s}
+    results = {"minutes": args.minutes, "run_in": args.run_in, "bare_transcription_s": bare_s}
     memory = PeakMemory()
     try:
         with served.server(HOME, PORT, memory):
@@ -106,7 +112,11 @@ def main() -> None:
                     run_id = run.id
                 else:
                     storage = os.environ["EDITORBOT_STORAGE"]
-                    with served.runner(HOME, storage, memory, 2, "runner", None, **chat_settings):
+                    runner = served.runner(
+                        HOME, storage, memory, 2, "runner", None, run_in=args.run_in,
+                        **chat_settings,
+                    )  # fmt: skip
+                    with runner:
                         submitted = time.time()
                         flow_run = submit(
                             str(note), run_key, options, f"bench-{run_key}", chat=chat
