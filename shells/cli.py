@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
@@ -78,6 +78,19 @@ def _run_id(value: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a run id; `editorbot runs` lists them in full"
         ) from None
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type for a count of slots or threads: a whole number, `minimum` or more."""
+
+    def count(value: str) -> int:
+        if not value.strip().isdigit() or int(value) < minimum:
+            raise argparse.ArgumentTypeError(
+                f"{value!r} is not a whole number of {minimum} or more"
+            )
+        return int(value)
+
+    return count
 
 
 def _no_such_run(run_id: str) -> EditorBotError:
@@ -508,19 +521,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--transcription-slots",
-        type=int,
+        type=_at_least(1),
         default=1,
         help="transcriptions allowed at once across every runner (default 1)",
     )
     serve.add_argument(
         "--run-slots",
-        type=int,
+        type=_at_least(1),
         help="flow runs this runner executes at once; the rest wait for another runner or a "
         "free slot (default: no limit; with --run-in threads, 4)",
     )
     serve.add_argument(
         "--resume-slots",
-        type=int,
+        type=_at_least(0),
         default=16,
         help="runs resumed by a decision executed at once in this process, beside the run "
         "slots, so approvals never wait behind new notes or each other's videos (default 16; "

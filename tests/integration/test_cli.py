@@ -94,6 +94,15 @@ def test_process_reject_exits_3_and_publishes_nothing(tmp_path):
     assert "\nRejected: rejected from the command line\n" in result.stderr, result.stderr
 
 
+def test_serve_refuses_slot_counts_that_would_run_nothing(tmp_path):
+    # A negative count left threads mode claiming nothing, for ever, without a word.
+    for option, value in (("--run-slots", "0"), ("--run-slots", "-1"), ("--resume-slots", "x")):
+        refused = editorbot(tmp_path, "serve", option, value)
+        assert refused.returncode == 2, refused.stderr
+        assert f"{value!r} is not a whole number of" in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr
+
+
 def test_a_run_id_that_is_malformed_or_unknown_gets_one_sentence(tmp_path):
     short = editorbot(tmp_path, "approve", "b63d08ea")
     assert short.returncode == 2 and "'b63d08ea' is not a run id" in short.stderr, short.stderr
