@@ -180,6 +180,23 @@ def transcriptions(run_ids: list[UUID]) -> dict[UUID, int]:
     return {run_id: max(counts[run_id] for counts in steps.values()) for run_id in run_ids}
 
 
+def steps(run_id: UUID, since: float) -> list[tuple[str, float, float]]:
+    """The run's task runs (the worker's too) as (name, start, seconds), start counted from
+    `since`, in the order they started: where a note's time went, from the server's clock."""
+    with get_client(sync_client=True) as client:
+        task_runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+        )
+    out = []
+    for task_run in task_runs:
+        if task_run.start_time is None:
+            continue  # cached or never started: it took no time
+        start = task_run.start_time.timestamp()
+        end = task_run.end_time.timestamp() if task_run.end_time else start
+        out.append((task_run.name, start - since, end - start))
+    return sorted(out, key=lambda step: step[1])
+
+
 @contextlib.contextmanager
 def bot(home: Path, running: PrefectServer, memory: PeakMemory) -> Iterator[None]:
     """`editorbot bot` (deployment mode) polling a fake Bot API, watched for its memory."""

@@ -1,5 +1,7 @@
 """The transcription worker: a Prefect task worker that keeps the Whisper model loaded."""
 
+import logging
+
 from prefect.task_worker import serve
 
 from editorbot.settings import get_settings
@@ -21,9 +23,10 @@ def serve_transcriber(status_port: int | None = None) -> None:
     `status_port` serves Prefect's task-worker status page on 127.0.0.1 (the health check).
     """
     ensure_transcription_limit(1, resize=False)
-    # Loaded now, not with the first note: a broken model stops the worker at start, and
-    # the first note does not pay for the load.
-    get_engine(get_settings())
+    # Loaded and run once now, not with the first note: a broken model stops the worker at
+    # start, and the first note pays neither for the load nor for the model's first run.
+    warmed_in = get_engine(get_settings()).warm_up()
+    logging.getLogger(__name__).info("Whisper model warmed up in %.1f s", warmed_in)
     # Where the notes handed over are read from and the transcripts written: the runners'.
     with results_beside_artifacts():
         serve(recognize_speech, limit=INTAKE, status_server_port=status_port)

@@ -1,8 +1,10 @@
 """The transcription seam: one interface, engines behind it, one loaded model per process."""
 
 import logging
+import tempfile
 import threading
 import time
+import wave
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
@@ -61,6 +63,24 @@ class WhisperEngine(ABC):
         self.transcriptions += 1
         language = None if language == "auto" else language
         return self._transcribe(wav, language, beam_size, progress, words)
+
+    def warm_up(self) -> float:
+        """Run the model once on a second of silence; returns the seconds it took.
+
+        A loaded model's first transcription is slower than the next ones (0.45 s more on a
+        60 s note with the bundled model, bench/README.md): a long-lived worker pays that
+        at start, not with the first creator's note. Not counted in `transcriptions`.
+        """
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory() as tmp:
+            silence = Path(tmp) / "silence.wav"
+            with wave.open(str(silence), "wb") as writer:
+                writer.setnchannels(1)
+                writer.setsampwidth(2)
+                writer.setframerate(16_000)
+                writer.writeframes(bytes(2 * 16_000))
+            self._transcribe(silence, "en", 1, lambda done_s, total_s: None, True)
+        return time.perf_counter() - started
 
 
 _engines: dict[tuple, WhisperEngine] = {}

@@ -126,3 +126,12 @@ def test_openai_whisper_uses_the_checkpoint_named_in_settings(model_cache, trans
 
     assert (transcript.engine, transcript.model) == ("openai-whisper", "my-base")
     assert "colectivo" in transcript.text.lower()
+
+
+def test_warming_up_runs_the_model_without_counting_a_transcription(engine):
+    before = engine.transcriptions
+
+    seconds = engine.warm_up()
+
+    assert seconds > 0
+    assert engine.transcriptions == before  # a warm-up is not a note
