@@ -54,6 +54,10 @@ def configure_environment(
     os.environ.setdefault("DO_NOT_TRACK", "1")
     # The embedded server's default 20 s start-up budget is too tight on a busy 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # On SQLite (the VM's default) a burst's concurrent writes meet "database is locked",
+    # which Prefect's server answers with 503, "try again". Prefect's 5 tries (2+4+8+16+32 s
+    # apart) ran out once in a burst of 20 notes and failed a note; 7 wait up to 254 s.
+    os.environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", "7")
     # A served deployment looks for new runs every 2 s, not 10: a note starts within seconds.
     os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
     if not verbose:

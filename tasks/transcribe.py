@@ -29,8 +29,13 @@ NO_SPEECH = "We heard no speech in this note; please record it again, close to t
 CHAT_EDIT_S = 5.0
 """At most one progress edit of the status message this often: a 10-minute note makes a
 dozen, far under Telegram's limits for one chat."""
-WORKER_POLL_S = 2.0
-"""How often the flow looks at the worker's progress while it waits for the transcript."""
+WORKER_POLL_S = 5.0
+"""How often the flow looks at the worker's progress while it waits for the transcript (the
+transcript itself is noticed at once: Prefect's wait listens for its event). Each look is
+three reads on the server, for each note waiting: at 2 s, eight notes waiting in a burst
+were 12 requests a second. The chat shows progress at most every CHAT_EDIT_S anyway."""
+UNRECORDED_RETRY_S = 1.0
+"""How soon to wait again when the server has not yet recorded the handed-over note."""
 WORKER_SILENCE_S = 30.0
 """No sign of the worker for this long (it touches the note's progress every few seconds while
 it holds it): the note is lost with the worker, and is handed to the worker again."""
@@ -73,7 +78,7 @@ def _in_worker(audio: StoredAudio, language: str, chat: _ChatProgress) -> Transc
             except RuntimeError:
                 # Prefect's future refuses to wait on a task run whose first state the busy
                 # server has not recorded yet ("hasn't started yet"): look again shortly.
-                time.sleep(WORKER_POLL_S)
+                time.sleep(UNRECORDED_RETRY_S)
             state = future.state  # Pending while the server has no state for it yet
             if state.is_final():
                 return future.result()
