@@ -48,3 +48,25 @@ def test_memory_is_counted_per_child_tree_and_summed_for_the_stack():
     assert peaks["stack"] > peaks["child"]  # the parent's own memory is in the sum
     assert peaks["stack"] > peaks["parent"]
     assert memory.most_children >= 1
+
+
+def test_cpu_is_counted_for_a_runner_with_the_children_it_waited_for():
+    # A runner that spends CPU itself, then through two short-lived children it waits for
+    # (as serve's renders do), each burning about the same.
+    burn = "import time; end = time.process_time() + 0.4\nwhile time.process_time() < end: pass"
+    script = (
+        f"import subprocess, sys, time\n{burn}\n"
+        f"for _ in range(2): subprocess.run([sys.executable, '-c', {burn!r}])\n"
+        "time.sleep(0.5)"
+    )
+    runner = subprocess.Popen([sys.executable, "-c", script])
+    memory = PeakMemory()
+    memory.watch("runner", runner.pid, children_name="flow run")
+    started = time.time()
+    while runner.poll() is None:
+        memory.sample()
+        time.sleep(0.05)
+    used = memory.cpu_s(started, time.time())
+
+    assert 0.3 <= used["runner, its own threads"] < 1.2  # the runner's own 0.4 s
+    assert used["runner"] >= used["runner, its own threads"] + 0.6  # and its children's 0.8 s
