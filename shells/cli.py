@@ -13,7 +13,10 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from uuid import UUID
+
+import httpx
 
 from editorbot.dialects import AUTO, profile_names
 from editorbot.errors import BadSource, EditorBotError
@@ -601,6 +604,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unreachable(error: httpx.TransportError) -> str:
+    """What to say when the Prefect server does not answer: where we looked, and what to check."""
+    address = urlsplit(os.environ.get("PREFECT_API_URL", "")).netloc.rpartition("@")[2]
+    return (
+        f"cannot reach the Prefect server at {address or 'its address'} ({error}). Is it "
+        "running? On a laptop: `docker compose ps`; from here to the VM: the SSM tunnel "
+        "(docs/runbook.md)."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from editorbot.logs import configure_logging
@@ -632,6 +645,10 @@ def main(argv: list[str] | None = None) -> int:
     except EditorBotError as error:
         _say(f"editorbot: {error}")
         return EXIT_BAD_INPUT
+    except httpx.TransportError as error:
+        # The server is down, restarting, or at another address: a sentence, not a traceback.
+        _say(f"editorbot: {_unreachable(error)}")
+        return EXIT_FAILED
     except KeyboardInterrupt:
         _say("Interrupted; `editorbot replay RUN_ID` takes the run up again where it stopped.")
         return 130

@@ -6,6 +6,7 @@ import os
 import pty
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import time
@@ -101,6 +102,25 @@ def test_serve_refuses_slot_counts_that_would_run_nothing(tmp_path):
         assert refused.returncode == 2, refused.stderr
         assert f"{value!r} is not a whole number of" in refused.stderr, refused.stderr
         assert "Traceback" not in refused.stderr
+
+
+def test_a_server_that_does_not_answer_gets_one_sentence(tmp_path):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for command in (["approve", "0b1e7c9c-0000-0000-0000-000000000000"], ["runs"]):
+        done = editorbot(
+            tmp_path,
+            *command,
+            PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
+            PREFECT_API_AUTH_STRING=PREFECT_AUTH_STRING,
+        )
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.splitlines()[-1].startswith(
+            f"editorbot: cannot reach the Prefect server at 127.0.0.1:{port} ("
+        ), done.stderr
+        assert "Traceback" not in done.stderr
+        assert PREFECT_AUTH_STRING.split(":")[1] not in done.stderr
 
 
 def test_a_run_id_that_is_malformed_or_unknown_gets_one_sentence(tmp_path):
