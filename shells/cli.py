@@ -614,6 +614,26 @@ def _unreachable(error: httpx.TransportError) -> str:
     )
 
 
+def _refused_by_prefect(error: httpx.HTTPStatusError) -> str | None:
+    """What to say when the Prefect server answered with an error that retrying did not
+    mend; None if the answer came from somewhere else."""
+    api = os.environ.get("PREFECT_API_URL", "")
+    if not api or not str(error.request.url).startswith(api.rstrip("/")):
+        return None
+    status = error.response.status_code
+    if status in (401, 403):
+        return (
+            f"the Prefect server refused our PREFECT_API_AUTH_STRING ({status}): it must be "
+            "the server's PREFECT_SERVER_API_AUTH_STRING (on the VM both come from SSM, "
+            "docs/runbook.md section 3; on a laptop from .env)."
+        )
+    return (
+        f"the Prefect server answered {status} {error.response.reason_phrase} to "
+        f"{error.request.method} {error.request.url.path}, even after retrying; its log says "
+        "why (`docker compose logs prefect-server`). Try again once it answers."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from editorbot.logs import configure_logging
@@ -648,6 +668,12 @@ def main(argv: list[str] | None = None) -> int:
     except httpx.TransportError as error:
         # The server is down, restarting, or at another address: a sentence, not a traceback.
         _say(f"editorbot: {_unreachable(error)}")
+        return EXIT_FAILED
+    except httpx.HTTPStatusError as error:
+        refused = _refused_by_prefect(error)
+        if refused is None:
+            raise  # not our Prefect server's answer: a defect, with its traceback
+        _say(f"editorbot: {refused}")
         return EXIT_FAILED
     except KeyboardInterrupt:
         _say("Interrupted; `editorbot replay RUN_ID` takes the run up again where it stopped.")

@@ -139,3 +139,22 @@ def test_approvers_answering_at_once_take_one_decision_and_the_others_are_told(
     published = final.name == "Published"
     assert (stack_data / "scripts" / f"{run_key}.json").is_file() == published
     assert len(creator.sent("sendDocument")) == (2 if published else 0)
+
+
+def test_an_operator_with_a_wrong_auth_string_is_told_so_in_one_sentence(server, stack_dir):
+    wrong = "operator:not-the-servers-fake-password"
+    env = child_env(
+        PREFECT_HOME=str(stack_dir / "wrong-auth"),
+        PREFECT_API_URL=server.api_url,
+        PREFECT_API_AUTH_STRING=wrong,
+    )
+    done = subprocess.run(
+        [*EDITORBOT, "runs"], env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines()[-1].startswith(
+        "editorbot: the Prefect server refused our PREFECT_API_AUTH_STRING (401)"
+    ), done.stderr
+    assert "Traceback" not in done.stderr
+    assert wrong.split(":")[1] not in done.stderr
