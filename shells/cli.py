@@ -604,9 +604,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _prefect_api_url() -> str:
+    """The server this command talks to, as Prefect resolves it (environment or profile)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or ""
+
+
 def _unreachable(error: httpx.TransportError) -> str:
     """What to say when the Prefect server does not answer: where we looked, and what to check."""
-    address = urlsplit(os.environ.get("PREFECT_API_URL", "")).netloc.rpartition("@")[2]
+    address = urlsplit(_prefect_api_url()).netloc.rpartition("@")[2]  # never a password
     return (
         f"cannot reach the Prefect server at {address or 'its address'} ({error}). Is it "
         "running? On a laptop: `docker compose ps`; from here to the VM: the SSM tunnel "
@@ -617,7 +624,7 @@ def _unreachable(error: httpx.TransportError) -> str:
 def _refused_by_prefect(error: httpx.HTTPStatusError) -> str | None:
     """What to say when the Prefect server answered with an error that retrying did not
     mend; None if the answer came from somewhere else."""
-    api = os.environ.get("PREFECT_API_URL", "")
+    api = _prefect_api_url()
     if not api or not str(error.request.url).startswith(api.rstrip("/")):
         return None
     status = error.response.status_code
