@@ -1,6 +1,7 @@
 """The transcription worker: a Prefect task worker that keeps the Whisper model loaded."""
 
 import logging
+import time
 
 from prefect.task_worker import serve
 
@@ -9,6 +10,8 @@ from editorbot.whisper import get_engine
 from flows.results import results_beside_artifacts
 from flows.transcription_limit import ensure_transcription_limit
 from tasks.recognize_speech import recognize_speech
+
+log = logging.getLogger(__name__)
 
 INTAKE = 64
 """Notes a worker takes at once. It transcribes them one at a time with its one model, but
@@ -25,8 +28,9 @@ def serve_transcriber(status_port: int | None = None) -> None:
     ensure_transcription_limit(1, resize=False)
     # Loaded and run once now, not with the first note: a broken model stops the worker at
     # start, and the first note pays neither for the load nor for the model's first run.
-    warmed_in = get_engine(get_settings()).warm_up()
-    logging.getLogger(__name__).info("Whisper model warmed up in %.1f s", warmed_in)
+    started = time.perf_counter()
+    get_engine(get_settings()).warm_up()
+    log.info("Whisper model warmed up in %.1f s", time.perf_counter() - started)
     # Where the notes handed over are read from and the transcripts written: the runners'.
     with results_beside_artifacts():
         serve(recognize_speech, limit=INTAKE, status_server_port=status_port)

@@ -64,14 +64,13 @@ class WhisperEngine(ABC):
         language = None if language == "auto" else language
         return self._transcribe(wav, language, beam_size, progress, words)
 
-    def warm_up(self) -> float:
-        """Run the model once on a second of silence; returns the seconds it took.
+    def warm_up(self) -> Transcript:
+        """Run the model once on a second of silence; returns what it heard (nothing, 1 s).
 
         A loaded model's first transcription is slower than the next ones (0.45 s more on a
         60 s note with the bundled model, bench/README.md): a long-lived worker pays that
         at start, not with the first creator's note. Not counted in `transcriptions`.
         """
-        started = time.perf_counter()
         with tempfile.TemporaryDirectory() as tmp:
             silence = Path(tmp) / "silence.wav"
             with wave.open(str(silence), "wb") as writer:
@@ -79,8 +78,7 @@ class WhisperEngine(ABC):
                 writer.setsampwidth(2)
                 writer.setframerate(16_000)
                 writer.writeframes(bytes(2 * 16_000))
-            self._transcribe(silence, "en", 1, lambda done_s, total_s: None, True)
-        return time.perf_counter() - started
+            return self._transcribe(silence, "en", 1, lambda done_s, total_s: None, True)
 
 
 _engines: dict[tuple, WhisperEngine] = {}

@@ -131,7 +131,7 @@ def test_openai_whisper_uses_the_checkpoint_named_in_settings(model_cache, trans
 def test_warming_up_runs_the_model_without_counting_a_transcription(engine):
     before = engine.transcriptions
 
-    seconds = engine.warm_up()
+    heard = engine.warm_up()
 
-    assert seconds > 0
+    assert (heard.engine, heard.duration_s) == (engine.name, 1.0)  # the model ran on 1 s
     assert engine.transcriptions == before  # a warm-up is not a note
