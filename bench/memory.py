@@ -88,25 +88,21 @@ class PeakMemory(threading.Thread):
             tree = sum(rss.get(p, 0) for p in _tree(pid, children))
             stack += tree
             used[name] = sum(sum(cpu.get(p, (0.0, 0.0))) for p in _tree(pid, children))
-            if children_name is not None:
-                # Always-growing figures only (a child's time moves to its parent when it
-                # ends): the runner's own threads, and its transcriber's tree.
-                used[f"{name}, its own threads"] = cpu.get(pid, (0.0, 0.0))[0]
-                for child in children.get(pid, ()):
-                    if _is_transcriber(child):
-                        used["transcriber"] = sum(
-                            sum(cpu.get(p, (0.0, 0.0))) for p in _tree(child, children)
-                        )
-                        used[name] -= used["transcriber"]
             if children_name is None:
                 self.peaks[name] = max(self.peaks[name], tree)
                 continue
             self.peaks[name] = max(self.peaks[name], rss[pid])
+            # CPU: always-growing figures only (a child's time moves to its parent when it
+            # ends): the runner's own threads, and its transcriber's tree.
+            used[f"{name}, its own threads"] = cpu.get(pid, (0.0, 0.0))[0]
             for child in children.get(pid, ()):
                 one = sum(rss.get(p, 0) for p in _tree(child, children))
                 part = "transcriber" if _is_transcriber(child) else children_name
                 runs += part == children_name
                 self.peaks[part] = max(self.peaks[part], one)
+                if part == "transcriber":
+                    used[part] = sum(sum(cpu.get(p, (0.0, 0.0))) for p in _tree(child, children))
+                    used[name] -= used[part]
         self.cpu.append((time.time(), used))
         self.peaks["stack"] = max(self.peaks["stack"], stack)
         self.most_children = max(self.most_children, runs)
