@@ -1,14 +1,15 @@
 """Where Prefect keeps task results: beside the artifacts, under `results/`.
 
 A run suspended at the gate holds no process; after the decision it reruns from the top and
-takes every finished step from its persisted result. Those results must therefore live where
-any runner, on any machine, finds them: in the bucket when artifacts go to S3, in the data
-directory when they go to disk. Prefect chooses a task's result storage from two settings,
-`PREFECT_RESULTS_DEFAULT_STORAGE_BLOCK` (a saved block, here prefect-aws's S3Bucket) and
-`PREFECT_RESULTS_LOCAL_STORAGE_PATH`. `editorbot serve` sets them around its runner, which
-hands its settings to every flow-run process it starts; LocalRun sets them around its run;
-`editorbot transcriber` around its task worker, which reads the notes handed to it
-(`PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK`, the same place) and writes transcripts there.
+takes every finished stage (flows/stages.py) from its persisted result. Those results must
+therefore live where any runner, on any machine, finds them: in the bucket when artifacts go
+to S3, in the data directory when they go to disk. Prefect chooses a task's result storage
+from two settings, `PREFECT_RESULTS_DEFAULT_STORAGE_BLOCK` (a saved block, here
+prefect-aws's S3Bucket) and `PREFECT_RESULTS_LOCAL_STORAGE_PATH`. `editorbot serve` sets them around
+its runner, which hands its settings to every flow-run process it starts; LocalRun sets them
+around its run; `editorbot transcriber` around its task worker, which reads the notes handed
+to it (`PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK`, the same place) and writes
+transcripts there.
 """
 
 import hashlib

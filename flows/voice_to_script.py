@@ -22,15 +22,10 @@ from editorbot.schemas import (
 from editorbot.settings import get_settings
 from flows.approval import expired, gate_reached, request_approval
 from flows.previews import previews_end_first, request_preview
-from flows.run_cancellation import stop_if_cancelled
 from flows.runs import PUBLISHED, VIDEO_FAILED
-from tasks.download import download
+from flows.stages import draft, hear, tell
 from tasks.export_timeline import export_timeline
-from tasks.mediate import mediate
-from tasks.normalize_audio import normalize_audio
 from tasks.notify import (
-    DraftReady,
-    Event,
     Expired,
     Published,
     Rejected,
@@ -42,22 +37,6 @@ from tasks.notify import (
 from tasks.plan_render import plan_render
 from tasks.publish import publish
 from tasks.render_video import render_video
-from tasks.save_draft import save_draft
-from tasks.structure import structure
-from tasks.transcribe import transcribe
-from tasks.write_subtitles import write_subtitles
-
-
-def _tell(chat: ChatTarget | None, event: Event) -> None:
-    """Report to the creator's chat when the run came from one (the CLI has none)."""
-    # Every step is told before it starts: where a run cancelled while a thread of
-    # `editorbot serve` runs it stops (a runner kills a run's process instead).
-    stop_if_cancelled()
-    if chat is not None:
-        # A chat we cannot reach (blocked bot, Telegram down) must not stop the run: the
-        # draft still waits at the gate, where the Prefect UI and the CLI can decide it.
-        notify(chat, event, return_state=True)
-
 
 # The news that invites the creator to send the note again (a rejection, an expired gate, a
 # failure) is told from these hooks, which Prefect runs once the run's final state is
@@ -118,10 +97,10 @@ def _videos(
 ) -> tuple[list[str], list[str]]:
     """Render the asked formats of the approved draft's plan (cached from its preview), one
     task each, and the timeline; the keys written and the formats that failed."""
-    _tell(chat, Step(step="rendering"))
+    tell(chat, Step(step="rendering"))
     planned = plan_render(script, transcript, cleaned, run_key, return_state=True)
     if not planned.is_completed():
-        _tell(chat, VideosReady(videos={}, duration_s=0, failed=options.formats))
+        tell(chat, VideosReady(videos={}, duration_s=0, failed=options.formats))
         return [], list(options.formats)
     plan = planned.result()
     states = {fmt: render_video(plan, fmt, run_key, return_state=True) for fmt in options.formats}
@@ -133,7 +112,7 @@ def _videos(
         if timeline.is_completed():
             keys.append(timeline.result())
     videos = {fmt: written[0] for fmt, written in rendered.items()}
-    _tell(chat, VideosReady(videos=videos, duration_s=plan.duration_s, failed=failed))
+    tell(chat, VideosReady(videos=videos, duration_s=plan.duration_s, failed=failed))
     return keys, failed
 
 
@@ -160,25 +139,19 @@ def _steps(source: str, run_key: str, options: RunOptions, chat: ChatTarget | No
     text, language = typed_text(source), options.language
     transcript = cleaned = None
     if text is None:
-        _tell(chat, Step(step="downloading"))
-        raw = download(source, run_key)
-        cleaned = normalize_audio(raw, run_key)
-        _tell(chat, Step(step="transcribing"))
-        transcript = transcribe(cleaned, options.language, chat)
-        write_subtitles(transcript, run_key)
+        heard = hear(source, run_key, options.language, chat)
+        transcript, cleaned = heard.transcript, heard.cleaned
         text, language = transcript.text, transcript.language
 
     notes: list[str] = []
     for revision in count():
-        _tell(chat, Step(step="mediating", revision=revision))
-        mediated = mediate(text, options.dialect, notes)
-        _tell(chat, Step(step="structuring", revision=revision))
-        script = structure(mediated, options.template, run_key, language, revision, notes)
-        draft = save_draft(script, mediated, run_key)
-        _tell(chat, DraftReady(draft=draft, revision=revision))
-        _preview(chat, script, transcript, cleaned, run_key, revision, draft.digest)
+        drafted = draft(
+            text, language, options.dialect, options.template, run_key, revision, notes, chat
+        )
+        script, keys = drafted.script, drafted.draft
+        _preview(chat, script, transcript, cleaned, run_key, revision, keys.digest)
         approval = request_approval(
-            draft, run_key, revision, settings.approval_timeout_s, settings.approval_poll_s
+            keys, run_key, revision, settings.approval_timeout_s, settings.approval_poll_s
         )
         if approval is None:
             # Prefect's server fails a run whose pause timed out; the name says why.
@@ -196,7 +169,7 @@ def _steps(source: str, run_key: str, options: RunOptions, chat: ChatTarget | No
             # The approval names the draft it was given on (request_approval saw to that), and
             # publish checks that digest against the draft in storage once more.
             published = publish(run_key, approval.draft)
-            _tell(chat, Published(run_key=run_key))
+            tell(chat, Published(run_key=run_key))
             videos, failed = _videos(chat, script, transcript, cleaned, options, run_key)
             outcome = RunOutcome(
                 run_key=run_key,

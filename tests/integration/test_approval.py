@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from prefect import flow, get_client
 from prefect.input.run_input import keyset_from_paused_state
+from prefect.results import ResultRecord
 from prefect.states import Paused, Running
 
 from editorbot.drafts import read_draft
@@ -24,11 +25,12 @@ from flows.approval import Approval, DraftReplaced, NotWaiting, decide, pause_ke
 from flows.local_run import LocalRun
 from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
+from flows.stages import Drafted
 from harness.fake_secrets import TELEGRAM_TOKEN
 from harness.fakes import openai_compat as answers
 from harness.fakes.openai_compat import FakeOpenAICompatible
 from harness.fakes.telegram import FakeTelegram
-from harness.runner import first_result, served_deployment, task_states
+from harness.runner import served_deployment, task_states
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 IDEA = "text:Las redes nos venden atajos y casi nunca llevan a ninguna parte."
@@ -56,6 +58,15 @@ def _opinion(sentence: str) -> str:
 
 FIRST_WORDS = "Las redes nos venden atajos que casi nunca llevan a ninguna parte"
 OTHER_WORDS = "Nadie te cuenta que el atajo de las redes sale siempre más caro"
+
+
+def _results_holding(results: Path, kinds: tuple[type, ...]) -> list[Path]:
+    """The persisted task results, in `results`, whose value is one of `kinds`."""
+    return [
+        path
+        for path in results.iterdir()
+        if path.is_file() and isinstance(ResultRecord.deserialize(path.read_bytes()).result, kinds)
+    ]
 
 
 def _draft_digests(telegram: FakeTelegram, count: int) -> list[str]:
@@ -110,9 +121,12 @@ def test_a_resumed_run_that_drafts_differently_asks_again_and_publishes_only_the
             (first,) = _draft_digests(telegram, 1)
             _suspended_on(run.id, first)
 
-            # The structure step's persisted result is lost (results/ wiped, a new volume):
-            # the resumed run must draft again, and the model writes other words this time.
-            Path(first_result(run.id, "structure").storage_key).unlink()
+            # The draft's persisted results are lost (results/ wiped, a new volume): the
+            # resumed run must draft again, and the model writes other words this time.
+            lost = _results_holding(data / "results", (Drafted, Script))
+            assert len(lost) == 2, lost  # the draft stage's and its structure step's
+            for path in lost:
+                path.unlink()
             model.queue(answers.reply(_opinion(OTHER_WORDS)))
             decide(run.id, "approve", draft=first)  # the reviewer approves what they read
 

@@ -473,11 +473,13 @@ def test_a_killed_process_leaves_a_crashed_run_that_replay_finishes_from_the_cac
     outcome = json.loads(replay.stdout)
     assert outcome["run_id"] == run_id and outcome["state"] == "Published"
     assert len(_published(data_dir)) == 1
-    # What had finished before the kill came from the cache.
-    for step in ("download", "normalize_audio"):
-        assert _task_states(data_dir, run_id, step) == ["Completed", "Cached"], step
+    # What had finished before the kill came from the cache: the whole stage, at the gate.
     transcribed = _task_states(data_dir, run_id, "transcribe")
     if moment.startswith("Approve"):
-        assert transcribed == ["Completed", "Cached"]
-    else:  # cut off mid-way: done once more, in full
+        assert _task_states(data_dir, run_id, "hear") == ["Completed", "Cached"]
+        for step in ("download", "normalize_audio", "transcribe"):
+            assert _task_states(data_dir, run_id, step) == ["Completed"], step
+    else:  # cut off mid-way: the stage again, its finished steps cached, transcribed in full
+        for step in ("download", "normalize_audio"):
+            assert _task_states(data_dir, run_id, step) == ["Completed", "Cached"], step
         assert transcribed[-1] == "Completed"

@@ -37,8 +37,11 @@ def test_a_suspended_run_resumes_without_redoing_finished_steps(runner):
     decide(run.id, "approve")
     final = wait_for_end(run.id)
     assert final.name == "Published", final.message
+    # The resumed run replays each stage before the gate from the cache, and none of its steps.
+    for stage in ("hear", "draft"):
+        assert task_states(run.id, stage) == ["Completed", "Cached"], stage
     for step in ("download", "normalize_audio", "transcribe", "mediate", "structure"):
-        assert task_states(run.id, step) == ["Completed", "Cached"], step
+        assert task_states(run.id, step) == ["Completed"], step
     Script.model_validate_json((runner / "scripts" / f"{run_key}.json").read_text())
 
 
@@ -55,7 +58,11 @@ def test_a_failed_run_is_replayed_from_where_it_stopped(data_dir, monkeypatch):
     replay.decide("approve")
     assert replay.result(120).name == "Published"
     assert engine.transcriptions == transcriptions
-    assert task_states(first.id, "transcribe") == ["Completed", "Cached"]
+    # The note was heard before mediate failed: the replay takes the whole stage from the
+    # cache, and enters the draft stage again.
+    assert task_states(first.id, "hear") == ["Completed", "Cached"]
+    assert task_states(first.id, "transcribe") == ["Completed"]
+    assert task_states(first.id, "draft") == ["Failed", "Completed"]
     # The second mediate may come from the cache: it is a pure function of the same text.
     assert task_states(first.id, "mediate")[0] == "Failed"
     assert task_states(first.id, "mediate")[1] in ("Completed", "Cached")

@@ -58,8 +58,9 @@ def test_a_suspended_run_resumes_on_a_new_runner_from_results_in_s3(
         decide(run.id, "approve")
         final = wait_for_end(run.id)
     assert final.name == "Published", final.message
-    for step in STEPS:
-        assert task_states(run.id, step) == ["Completed", "Cached"], step
+    # Both stages' results were found in the bucket by a runner that never ran them.
+    for stage in ("hear", "draft"):
+        assert task_states(run.id, stage) == ["Completed", "Cached"], stage
 
 
 def test_local_runs_keep_results_in_the_data_dir(data_dir):

@@ -126,12 +126,13 @@ def test_a_run_whose_runner_was_killed_mid_transcription_is_resumed_by_itself(
         decide(run.id, "approve")
         final = wait_for_end(run.id)
     assert final.name == "Published", final.message
-    # Finished before the kill: taken from the cache by the resumed run, and again after
-    # the approval.
+    # Finished before the kill: taken from the cache by the resumed run. After the approval
+    # the run replays the whole stage from the cache, and none of its steps.
     for step in ("download", "normalize_audio"):
-        assert task_states(run.id, step) == ["Completed", "Cached", "Cached"], step
-    # Cut off mid-way: done once more in full, then cached when the approved run resumes.
-    assert task_states(run.id, "transcribe")[1:] == ["Completed", "Cached"]
+        assert task_states(run.id, step) == ["Completed", "Cached"], step
+    # Cut off mid-way: done once more in full.
+    assert task_states(run.id, "transcribe")[1:] == ["Completed"]
+    assert task_states(run.id, "hear")[1:] == ["Completed", "Cached"]
     _published(data, run_key)
 
 
@@ -226,5 +227,5 @@ def test_a_transcriber_killed_mid_note_is_replaced_and_the_note_sent_again(
     log = (stack_dir / "runner" / "serve.log").read_text()
     assert "the transcriber exited (-9); starting it again" in log
     assert _speech_states(run.id) == ["Crashed", "Completed"]
-    assert task_states(run.id, "transcribe") == ["Completed", "Cached"]
+    assert task_states(run.id, "transcribe") == ["Completed"]  # the approved run replays "hear"
     _published(stack_data, run_key)

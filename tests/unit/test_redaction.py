@@ -11,6 +11,7 @@ from prefect import Flow, Task
 import tasks
 from editorbot.errors import BadAudio
 from editorbot.redaction import REDACTED, RedactedError, redacting_errors
+from flows.stages import draft, hear
 from flows.voice_to_script import voice_to_script
 from harness.fake_secrets import LLM_KEY, TELEGRAM_TOKEN
 
@@ -89,7 +90,7 @@ def _product_tasks() -> list[Task]:
 
 def test_every_task_and_the_flow_redact_what_they_raise():
     guarded = redacting_errors(lambda: None).__code__
-    steps: list[Task | Flow] = [*_product_tasks(), voice_to_script]
+    steps: list[Task | Flow] = [*_product_tasks(), draft, hear, voice_to_script]
     assert len(steps) >= 10
     unguarded = [step.name for step in steps if step.fn.__code__ is not guarded]
     assert unguarded == []
