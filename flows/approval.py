@@ -3,7 +3,7 @@
 A decision is bound to the digest of the draft it was made on (editorbot/drafts.py), never
 to the run alone: the digest is in the gate's pause key, in each decision (chat buttons, the
 CLI, the UI form's `draft` field), and `publish` checks it again against storage. A run that
-resumes and drafts again (a step missed its cache after a deploy, a settings change, lost
+resumes and drafts again (a deploy that changed its draft stage, a settings change, lost
 results) has a new digest, hence a new pause key: Prefect finds no answer under it and the
 run waits for a decision on the new draft instead of publishing it.
 """

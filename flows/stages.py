@@ -8,8 +8,11 @@ the steps inside keep their own retries, caches and states in the UI.
 
 A stage's cache key holds everything its steps' keys hold beyond their inputs (the Whisper or
 text engine, the storage): a resumed run whose settings changed enters the stage again and
-each step decides, as before, whether it runs. A stage that failed or was cut off is not
-cached: a replayed run enters it again and its finished steps come from their own caches.
+each step decides, as before, whether it runs. Only the stage's own source is in its key: a
+deploy that changes a step inside it does not redraft a waiting run, so the draft a reviewer
+approved is the one published (publish checks its digest against storage all the same). A
+stage that failed or was cut off is not cached: a replayed run enters it again and its
+finished steps come from their own caches.
 """
 
 from collections.abc import Iterator
