@@ -104,7 +104,7 @@ EXPOSE 4200
 # /api/health answers without the basic-auth string (Prefect exempts it).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-m", "shells.healthcheck", "http://127.0.0.1:4200/api/health"]
-CMD ["prefect", "server", "start", "--host", "0.0.0.0", "--port", "4200"]
+CMD ["editorbot-prefect-server", "--host", "0.0.0.0", "--port", "4200"]
 
 
 FROM runtime AS runner

@@ -36,7 +36,7 @@ from harness.stack import PrefectServer
 def server(
     home: Path, port: int, memory: PeakMemory, database_url: str | None = None
 ) -> Iterator[PrefectServer]:
-    """`prefect server start` (SQLite unless `database_url`, basic auth) on `port`."""
+    """`editorbot-prefect-server` (SQLite unless `database_url`, basic auth) on `port`."""
     running = PrefectServer(home / "server", database_url, auth=AUTH, port=port)
     running.start()
     try:

@@ -1,9 +1,9 @@
 """The service stack as the VM runs it, each part in its own process, for whole-stack tests.
 
-`prefect server start` with basic auth on loopback (SQLite, or PostgreSQL from Debian's
-`postgresql` started here), runners (`editorbot serve`, harness/runner.py) and the bot
-(`editorbot bot`) polling a fake Bot API. Every part writes its output to a log file in its
-own directory, so a failing test can show what the process said.
+`editorbot-prefect-server` (Prefect's server as the image runs it) with basic auth on loopback
+(SQLite, or PostgreSQL from Debian's `postgresql` started here), runners (`editorbot serve`,
+harness/runner.py) and the bot (`editorbot bot`) polling a fake Bot API. Every part writes its
+output to a log file in its own directory, so a failing test can show what the process said.
 """
 
 import contextlib
@@ -68,7 +68,7 @@ def wait_for_start(
 
 
 class PrefectServer:
-    """`prefect server start` on loopback with basic auth; restarts on the same port and DB."""
+    """`editorbot-prefect-server` on loopback with basic auth; restarts on the same port and DB."""
 
     def __init__(
         self,
@@ -117,7 +117,7 @@ class PrefectServer:
             settings["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = self.database_url
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
-                ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
+                ["editorbot-prefect-server", "--host", "127.0.0.1", "--port", str(self.port)],
                 env=child_env(**settings),
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -7,9 +7,9 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import prefect
 from prefect.server.api.server import SubprocessASGIServer
 from prefect.settings import get_current_settings
 
@@ -25,7 +25,8 @@ class EmbeddedServer(SubprocessASGIServer):
     """
 
     def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
-        # Prefect 3.8.8's command and environment (server.py), plus the parent-death signal.
+        # Prefect 3.8.8's command and environment (server.py), plus the parent-death signal,
+        # with our app: its 503s carry Retry-After (shells/prefect_server.py).
         server_env = {
             "PREFECT_UI_ENABLED": "0",
             "PREFECT__SERVER_EPHEMERAL": "1",
@@ -36,10 +37,12 @@ class EmbeddedServer(SubprocessASGIServer):
                 sys.executable,
                 "-m",
                 "uvicorn",
+                # Where this package is, so the child runs this same code whatever the
+                # working directory (first on its path) holds.
                 "--app-dir",
-                str(prefect.__module_path__.parent),
+                str(Path(__file__).resolve().parents[1]),
                 "--factory",
-                "prefect.server.api.server:create_app",
+                "shells.prefect_server:create_app",
                 "--host",
                 "127.0.0.1",
                 "--port",

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def server(tmp_path):
-    """`prefect server start` with its UI and basic auth, as the VM runs it."""
+    """`editorbot-prefect-server` with its UI and basic auth, as the VM runs it."""
     with prefect_server(tmp_path / "server") as running:
         yield running
 

@@ -25,7 +25,7 @@ HOW = "set it to user:long-random-password"
 def serve(port: int, **settings: str) -> subprocess.CompletedProcess:
     """The server container's command, through its entry point; it must not get to serve."""
     env = child_env(EDITORBOT_ROLE="server", EDITORBOT_LOG_FORMAT="text", **settings)
-    command = [str(SCRIPTS / "editorbot-entrypoint"), "prefect", "server", "start"]
+    command = [str(SCRIPTS / "editorbot-entrypoint"), "editorbot-prefect-server"]
     # A server that started would not return: the timeout fails the test instead.
     return subprocess.run(
         [*command, "--host", "127.0.0.1", "--port", str(port)],

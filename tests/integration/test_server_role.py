@@ -1,4 +1,4 @@
-"""The server role as its container runs it: entry point, SSM secrets, `prefect server start`."""
+"""The server role as its container runs it: entry point, SSM secrets, our Prefect server."""
 
 import base64
 import json
@@ -19,7 +19,7 @@ from harness.s3 import free_port
 from harness.ssm import FAKE_AWS, moto_ssm
 from shells.healthcheck import probe
 
-SERVER_COMMAND = ("prefect", "server", "start", "--host", "127.0.0.1", "--port")
+SERVER_COMMAND = ("editorbot-prefect-server", "--host", "127.0.0.1", "--port")
 
 
 def _post(url: str, auth: str | None) -> int:
