@@ -24,9 +24,10 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Prefect answers a write that lost SQLite's lock with a bare 503, and its client then backs
-# off 2, 4, 8, 16, 32 s: a note waited 65 s for a write that a second later would have made.
-# The lock is held for milliseconds, so one second (Prefect's client adds up to 20% jitter)
-# is long enough for the writer ahead to finish and short enough not to be felt.
+# off 2, 4, 8, 16, 32 s: a note waited 65 s for a write that would have gone through a second
+# later. The writes that collide are short (a state, a batch of logs), so one second lets the
+# one ahead finish, yet spaces a client's tries (Prefect adds up to 20% jitter) so a busy
+# server is not hammered.
 RETRY_AFTER_SECONDS = 1
 
 
