@@ -59,9 +59,8 @@ def configure_environment(
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # On SQLite (the VM's default) a burst's concurrent writes meet "database is locked",
     # which Prefect's server answers with 503, "try again". Prefect's 5 tries (2+4+8+16+32 s
-    # apart) ran out once in a burst of 20 notes and failed a note. Our server's 503s say
-    # Retry-After: 1 (shells/prefect_server.py), so 7 tries span ~8 s there; a server that
-    # does not answer at all (restarting) still gets 2**attempt s, up to 254 s.
+    # apart) ran out once in a burst of 20 notes and failed a note. Our server tries such a
+    # write again itself for ~4.5 s before it answers 503 (shells/prefect_server.py).
     os.environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", "7")
     # A served deployment looks for new runs every 2 s, not 10: a note starts within seconds.
     os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")

@@ -26,7 +26,7 @@ class EmbeddedServer(SubprocessASGIServer):
 
     def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
         # Prefect 3.8.8's command and environment (server.py), plus the parent-death signal,
-        # with our app: its 503s carry Retry-After (shells/prefect_server.py).
+        # with our app, which retries writes its database refused (shells/prefect_server.py).
         server_env = {
             "PREFECT_UI_ENABLED": "0",
             "PREFECT__SERVER_EPHEMERAL": "1",

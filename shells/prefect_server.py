@@ -1,6 +1,7 @@
-"""Prefect's server as the server role and the embedded server run it: 503s say when to retry."""
+"""Prefect's server as the server role and the embedded server run it, busy writes retried."""
 
 import argparse
+import asyncio
 import socket
 import sys
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -23,39 +24,90 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-# Prefect answers a write that lost SQLite's lock with a bare 503, and its client then backs
-# off 2, 4, 8, 16, 32 s: a note waited 65 s for a write that would have gone through a second
-# later. The writes that collide are short (a state, a batch of logs), so one second lets the
-# one ahead finish, yet spaces a client's tries (Prefect adds up to 20% jitter) so a busy
-# server is not hammered.
-RETRY_AFTER_SECONDS = 1
+BUSY_WAITS_S = (0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 1.0, 1.0)
+"""The server's own waits before it tries a request its database refused (a 503) again.
+
+Prefect answers a write that lost SQLite's lock with a bare 503, and its client then waits 2,
+4, 8, 16, 32 s: in a burst of 20 notes one waited 65 s at the gate for a write that would
+have gone through a moment later (bench/README.md). The writes that collide are short, so the
+first tries come within a tenth of a second. After about 4.5 s the 503 reaches the client,
+whose own back-off is then left whole for a database that is really down or overloaded.
+"""
 
 
-class RetryAfterOn503:
-    """ASGI middleware: a 503 without `Retry-After` gets `Retry-After: RETRY_AFTER_SECONDS`."""
+class RetriesBusyDatabase:
+    """ASGI middleware: a request answered 503 is tried again here before the client sees it.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    As safe as the client's own retry of the same request, which Prefect's client makes on
+    any 503: the database refused the transaction, so it was rolled back. The request's body
+    is read once and replayed to each try; lifespan and websockets pass through.
+    """
+
+    def __init__(self, app: ASGIApp, waits: tuple[float, ...] = BUSY_WAITS_S) -> None:
+        self.app, self.waits = app, waits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":  # lifespan and websockets have no status to amend
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        body = await _whole_body(receive)
+        for wait in (*self.waits, None):
+            answer = _HeldIf503(send, hold=wait is not None and body is not None)
+            try:
+                # A copy each time: routing writes into the scope (the mount's root path, say).
+                await self.app(dict(scope), _replaying(body or b"", receive), answer.send)
+            except Exception:
+                # Starlette raises the error again after its handler's answer, for the server
+                # to log: an error whose 503 is held back is tried again instead.
+                if not answer.held:
+                    raise
+            if not answer.held:
+                return
+            await asyncio.sleep(wait)
 
-        async def send_with_retry_after(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 503:
-                headers = list(message.get("headers", []))
-                if not any(name.lower() == b"retry-after" for name, _ in headers):
-                    headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
-                    message = {**message, "headers": headers}
-            await send(message)
 
-        await self.app(scope, receive, send_with_retry_after)
+async def _whole_body(receive: Receive) -> bytes | None:
+    """The request's body; None if the client went away before sending it all."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
-def create_app() -> RetryAfterOn503:
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` for one try: the body, then the client's own messages (its disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+class _HeldIf503:
+    """The `send` of one try: the answer goes to the client unless it is a 503 to retry."""
+
+    def __init__(self, send: Send, hold: bool) -> None:
+        self._send, self._hold, self.held = send, hold, False
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start" and self._hold and message["status"] == 503:
+            self.held = True
+        if not self.held:  # a held answer's body parts are dropped with it
+            await self._send(message)
+
+
+def create_app() -> RetriesBusyDatabase:
     """uvicorn's `--factory` entry: Prefect's app (configured from the environment), wrapped."""
-    return RetryAfterOn503(prefect_server.create_app())
+    return RetriesBusyDatabase(prefect_server.create_app())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     uvicorn.run(
-        app=RetryAfterOn503(prefect_server.create_app(final=True)),
+        app=RetriesBusyDatabase(prefect_server.create_app(final=True)),
         host=options.host,
         port=options.port,
         timeout_keep_alive=PREFECT_SERVER_API_KEEPALIVE_TIMEOUT.value(),

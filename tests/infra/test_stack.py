@@ -36,7 +36,7 @@ def test_only_the_prefect_server_publishes_a_port_and_only_on_loopback(compose):
 
 def test_the_server_listens_on_every_interface_inside_its_container(compose):
     command = compose["services"]["prefect-server"]["command"]
-    # Ours, not `prefect server start`: its 503s carry Retry-After (shells/prefect_server.py).
+    # Ours, not `prefect server start`: it retries refused writes (shells/prefect_server.py).
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts[command[0]] == "shells.prefect_server:main"
     assert command[command.index("--host") + 1] == "0.0.0.0"

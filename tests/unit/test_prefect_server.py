@@ -1,4 +1,4 @@
-"""Our Prefect server's 503s carry `Retry-After: 1`, and Prefect's own client waits that long."""
+"""Our Prefect server tries a request its database refused (503) again before the client sees it."""
 
 import asyncio
 import contextlib
@@ -8,62 +8,76 @@ from collections.abc import Iterator
 
 import httpx
 from prefect.client.base import PrefectHttpxAsyncClient
-from prefect.settings import PREFECT_CLIENT_RETRY_JITTER_FACTOR, temporary_settings
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
-from shells.prefect_server import RETRY_AFTER_SECONDS, RetryAfterOn503
+from shells.prefect_server import BUSY_WAITS_S, RetriesBusyDatabase
+
+NO_WAITS = (0.0,) * len(BUSY_WAITS_S)  # the same number of tries, without the test waiting
 
 
-def tiny_app() -> Starlette:
-    async def unavailable(request):
-        return PlainTextResponse("database is locked", status_code=503)
+class DatabaseLocked(Exception):
+    pass
 
-    async def unavailable_for_a_while(request):
-        return PlainTextResponse("later", status_code=503, headers={"Retry-After": "7"})
 
-    async def fine(request):
+def api(busy_tries: int, bodies: list[bytes]) -> Starlette:
+    """Prefect's shape: routes mounted under /api, and a handler that answers a database
+    error 503, after which Starlette raises the error again. `/api/write` fails so
+    `busy_tries` times (a write that lost SQLite's lock), then answers 200."""
+
+    async def write(request: Request) -> PlainTextResponse:
+        bodies.append(await request.body())
+        if len(bodies) <= busy_tries:
+            raise DatabaseLocked("database is locked")
+        return PlainTextResponse("written")
+
+    async def unavailable(request: Request, error: Exception) -> PlainTextResponse:
+        return PlainTextResponse("Service Unavailable", status_code=503)
+
+    async def fine(request: Request) -> PlainTextResponse:
+        bodies.append(await request.body())
         return PlainTextResponse("ok")
 
-    tries = []
-
-    async def flaky(request):
-        """503 the first time, as a write that lost SQLite's lock; 200 after."""
-        tries.append(request)
-        if len(tries) == 1:
-            return PlainTextResponse("database is locked", status_code=503)
-        return PlainTextResponse("ok")
-
+    routes = [Route("/write", write, methods=["POST"]), Route("/fine", fine, methods=["POST"])]
     return Starlette(
-        routes=[
-            Route("/unavailable", unavailable),
-            Route("/unavailable-for-a-while", unavailable_for_a_while),
-            Route("/fine", fine),
-            Route("/flaky", flaky, methods=["POST"]),
-        ]
+        routes=[Mount("/api", routes=routes)], exception_handlers={Exception: unavailable}
     )
 
 
-async def get_all(app, *paths: str) -> list[httpx.Response]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://server") as client:
-        return [await client.get(path) for path in paths]
+async def post(app, path: str, body: bytes, client_class=httpx.AsyncClient) -> httpx.Response:
+    # As uvicorn, the error raised after the 503 was sent is the server's to log, not an answer.
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with client_class(transport=transport, base_url="http://server") as client:
+        return await client.post(path, content=body)
 
 
-def test_a_503_gets_retry_after_and_other_answers_keep_their_headers():
-    bare, own, fine = asyncio.run(
-        get_all(RetryAfterOn503(tiny_app()), "/unavailable", "/unavailable-for-a-while", "/fine")
-    )
-    assert bare.status_code == 503 and bare.headers["retry-after"] == "1"
-    assert bare.text == "database is locked"  # the body passes through untouched
-    assert own.status_code == 503 and own.headers.get_list("retry-after") == ["7"]
-    assert fine.status_code == 200 and "retry-after" not in fine.headers
+def test_a_busy_write_is_tried_again_with_its_body_until_it_goes_through():
+    bodies: list[bytes] = []
+    app = RetriesBusyDatabase(api(busy_tries=3, bodies=bodies), NO_WAITS)
+    answer = asyncio.run(post(app, "/api/write", b'{"state": "Suspended"}'))
+    assert answer.status_code == 200 and answer.text == "written"
+    # Each try routed through the mount again and read the whole body.
+    assert bodies == [b'{"state": "Suspended"}'] * 4
 
 
-def test_without_the_middleware_the_503_has_no_retry_after():
-    (bare,) = asyncio.run(get_all(tiny_app(), "/unavailable"))
-    assert bare.status_code == 503 and "retry-after" not in bare.headers
+def test_a_write_still_refused_after_every_try_reaches_the_client_as_503():
+    bodies: list[bytes] = []
+    app = RetriesBusyDatabase(api(busy_tries=100, bodies=bodies), NO_WAITS)
+    answer = asyncio.run(post(app, "/api/write", b"{}"))
+    assert answer.status_code == 503 and answer.text == "Service Unavailable"
+    assert "retry-after" not in answer.headers  # the client's own back-off from here
+    assert len(bodies) == len(BUSY_WAITS_S) + 1
+
+
+def test_other_answers_go_through_on_the_first_try():
+    bodies: list[bytes] = []
+    app = RetriesBusyDatabase(api(busy_tries=0, bodies=bodies), NO_WAITS)
+    fine = asyncio.run(post(app, "/api/fine", b"x"))
+    missing = asyncio.run(post(app, "/api/nowhere", b""))
+    assert fine.status_code == 200 and bodies == [b"x"]
+    assert missing.status_code == 404
 
 
 @contextlib.contextmanager
@@ -83,34 +97,24 @@ def prefect_client_waits() -> Iterator[list[float]]:
     logger.setLevel(logging.DEBUG)
     logger.addHandler(handler)
     try:
-        # Prefect's default, pinned: the bounds below are worked out from it.
-        with temporary_settings({PREFECT_CLIENT_RETRY_JITTER_FACTOR: 0.2}):
-            yield waits
+        yield waits
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
 
 
-async def post_through_prefect_client(app) -> httpx.Response:
-    transport = httpx.ASGITransport(app=app)
-    async with PrefectHttpxAsyncClient(transport=transport, base_url="http://server") as client:
-        return await client.post("/flaky")
-
-
-def test_prefect_client_retries_after_our_second_not_its_backoff():
-    # With Retry-After: 1, Prefect's client waits between 1 and 1 * (1 + jitter) = 1.2 s.
+def test_prefect_client_gets_its_answer_without_backing_off():
     with prefect_client_waits() as waits:
-        answer = asyncio.run(post_through_prefect_client(RetryAfterOn503(tiny_app())))
-    assert answer.status_code == 200
-    (wait,) = waits
-    assert RETRY_AFTER_SECONDS <= wait <= RETRY_AFTER_SECONDS * 1.2
+        app = RetriesBusyDatabase(api(busy_tries=2, bodies=[]), NO_WAITS)
+        answer = asyncio.run(post(app, "/api/write", b"{}", PrefectHttpxAsyncClient))
+    assert answer.status_code == 200 and waits == []
 
 
-def test_without_our_header_prefect_client_backs_off_two_seconds():
-    # The contrast: its first backoff is 2**1 s with jitter clamped to about [1.65, 2.4] s,
-    # which never reaches the header's 1.2 s ceiling.
+def test_without_it_prefect_client_backs_off_two_seconds_per_busy_write():
     with prefect_client_waits() as waits:
-        answer = asyncio.run(post_through_prefect_client(tiny_app()))
+        answer = asyncio.run(
+            post(api(busy_tries=1, bodies=[]), "/api/write", b"{}", PrefectHttpxAsyncClient)
+        )
     assert answer.status_code == 200
-    (wait,) = waits
-    assert 1.6 <= wait <= 2.4
+    (wait,) = waits  # 2**1 s, with Prefect's jitter
+    assert wait >= 1.5
