@@ -17,6 +17,7 @@ from editorbot.redaction import redacting_errors
 from editorbot.schemas import StoredAudio, Transcript
 from editorbot.settings import get_settings
 from editorbot.storage import configured_storage
+from editorbot.turns import Turns
 from editorbot.whisper import Progress, get_engine
 from tasks.cache_policies import WhisperConfig
 from tasks.global_slots import held_slot
@@ -29,9 +30,9 @@ HEARTBEAT_S = 5
 """How often the worker touches a note's progress while it holds the note, even with no news:
 the flow waiting for it takes silence as the worker's death (tasks/transcribe.py)."""
 
-_one_model_at_a_time = threading.Lock()
+_one_model_at_a_time = Turns()
 """A worker takes every note it is sent (so none waits, unseen, in a dead worker's hands) and
-transcribes them one after another with its one model."""
+transcribes them one after another with its one model, in the order they came."""
 
 
 def recognize(audio: StoredAudio, language: str, progress: Progress) -> Transcript:
