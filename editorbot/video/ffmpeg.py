@@ -13,8 +13,9 @@ from pathlib import Path
 from editorbot.errors import EditorBotError
 from editorbot.video.plan import RenderPlan, VideoFormat
 
-NICENESS = 10
-"""Renders yield the cores to transcription and the bot when both want them."""
+NICENESS = 19
+"""Renders yield the cores to transcription, the server and the bot when they want them: at
+nice 10 a burst's renders still took a tenth of both cores from the notes waiting for drafts."""
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 
