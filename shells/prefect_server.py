@@ -38,9 +38,9 @@ whose own back-off is then left whole for a database that is really down or over
 class RetriesBusyDatabase:
     """ASGI middleware: a request answered 503 is tried again here before the client sees it.
 
-    As safe as the client's own retry of the same request, which Prefect's client makes on
-    any 503: the database refused the transaction, so it was rolled back. The request's body
-    is read once and replayed to each try; lifespan and websockets pass through.
+    The same request Prefect's client would send again itself after the 503, only sooner.
+    The request's body is read once and replayed to each try; lifespan and websockets pass
+    through.
     """
 
     def __init__(self, app: ASGIApp, waits: tuple[float, ...] = BUSY_WAITS_S) -> None:
