@@ -51,11 +51,13 @@ class RetriesBusyDatabase:
             await self.app(scope, receive, send)
             return
         body = await _whole_body(receive)
+        if body is None:
+            return  # the client went away before it finished asking: nobody to answer
         for wait in (*self.waits, None):
-            answer = _HeldIf503(send, hold=wait is not None and body is not None)
+            answer = _HeldIf503(send, hold=wait is not None)
             try:
                 # A copy each time: routing writes into the scope (the mount's root path, say).
-                await self.app(dict(scope), _replaying(body or b"", receive), answer.send)
+                await self.app(dict(scope), _replaying(body, receive), answer.send)
             except Exception:
                 # Starlette raises the error again after its handler's answer, for the server
                 # to log: an error whose 503 is held back is tried again instead.

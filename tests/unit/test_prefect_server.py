@@ -4,10 +4,13 @@ import asyncio
 import contextlib
 import logging
 import re
+import sqlite3
 from collections.abc import Iterator
 
 import httpx
+import sqlalchemy.exc
 from prefect.client.base import PrefectHttpxAsyncClient
+from prefect.server.api.server import create_app
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -118,3 +121,28 @@ def test_without_it_prefect_client_backs_off_two_seconds_per_busy_write():
     assert answer.status_code == 200
     (wait,) = waits  # 2**1 s, with Prefect's jitter
     assert wait >= 1.5
+
+
+def test_prefects_own_503_for_a_locked_database_is_tried_again():
+    """Prefect's app itself, not a stand-in: its handler answers SQLite's lock error 503 and
+    raises it again. One route of its API fails so twice; through the middleware it answers."""
+    app = create_app(ephemeral=True, ignore_cache=True)
+    (api,) = [route.app for route in app.routes if getattr(route, "path", "") == "/api"]
+    tries = []
+
+    async def locked_twice() -> dict:
+        tries.append(1)
+        if len(tries) <= 2:
+            lost = sqlite3.OperationalError("database is locked")
+            raise sqlalchemy.exc.OperationalError("UPDATE flow_run", {}, lost)
+        return {"written": True}
+
+    api.add_api_route("/editorbot-test/locked-twice", locked_twice, methods=["POST"])
+    bare = asyncio.run(post(app, "/api/editorbot-test/locked-twice", b"{}"))
+    assert bare.status_code == 503 and "retry-after" not in bare.headers
+    tries.clear()
+    answer = asyncio.run(
+        post(RetriesBusyDatabase(app, NO_WAITS), "/api/editorbot-test/locked-twice", b"{}")
+    )
+    assert answer.status_code == 200 and answer.json() == {"written": True}
+    assert len(tries) == 3
