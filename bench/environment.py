@@ -11,6 +11,8 @@ import socket
 import tempfile
 from pathlib import Path
 
+from shells.cli import PREFECT_CLIENT_SETTINGS  # imports no Prefect
+
 AUTH = "editorbot:fake-password-for-bench"
 
 
@@ -26,10 +28,8 @@ def prepare() -> tuple[Path, int]:
         PREFECT_API_AUTH_STRING=AUTH,
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL="CRITICAL",
-        # As every editorbot command's client (shells/cli.py, configure_environment): this
-        # process submits and decides as the bot does.
-        PREFECT_CLIENT_MAX_RETRIES="7",
-        PREFECT_CLIENT_CSRF_SUPPORT_ENABLED="false",
+        # As every editorbot command's client: this process submits and decides as the bot.
+        **PREFECT_CLIENT_SETTINGS,
         EDITORBOT_STORAGE=f"file://{home / 'data'}",
     )
     return home, port

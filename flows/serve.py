@@ -56,10 +56,10 @@ THREAD_RUN_SLOTS = 4
 """New notes run at once by `editorbot serve --run-in threads` when --run-slots is not given."""
 CANCEL_NOTICED = "Cancelled while a thread runs it: it stops at its next step"
 STOP_GRACE_S = 10
+"""How long a stopping serve waits for the runs its threads hold before leaving them."""
 CANCEL_CHECK_S = 5.0
 """How often a lane asks whether a run it holds was cancelled (the run stops at its next step
-anyway). At every 0.5 s poll, two lanes' checks were a fifth of a burst's requests."""
-"""How long a stopping serve waits for the runs its threads hold before leaving them."""
+anyway). Asked at every 0.5 s poll, a burst of 20 notes read flow runs 1633 times; 727 since."""
 
 
 def silent_run_automation(heartbeat_s: int) -> AutomationCore:

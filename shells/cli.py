@@ -24,6 +24,18 @@ from editorbot.settings import get_settings
 from editorbot.templates import template_names
 from shells.models import add_models_commands
 
+PREFECT_CLIENT_SETTINGS = {
+    # On SQLite (the VM's default) a burst's concurrent writes meet "database is locked",
+    # which Prefect's server answers with 503, "try again". Prefect's 5 tries (2+4+8+16+32 s
+    # apart) ran out once in a burst of 20 notes and failed a note. Our server tries such a
+    # write again itself for ~4.5 s before it answers 503 (shells/prefect_server.py).
+    "PREFECT_CLIENT_MAX_RETRIES": "7",
+    # Our server keeps Prefect's CSRF protection off (its default), yet each new client asked
+    # it for a token before its first write and was told so: 435 extra requests in a burst.
+    "PREFECT_CLIENT_CSRF_SUPPORT_ENABLED": "false",
+}
+"""How every command's Prefect client talks to the server, unless the environment says."""
+
 EXIT_PUBLISHED, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REJECTED, EXIT_EXPIRED = 0, 1, 2, 3, 4
 
 
@@ -57,14 +69,8 @@ def configure_environment(
     os.environ.setdefault("DO_NOT_TRACK", "1")
     # The embedded server's default 20 s start-up budget is too tight on a busy 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    # On SQLite (the VM's default) a burst's concurrent writes meet "database is locked",
-    # which Prefect's server answers with 503, "try again". Prefect's 5 tries (2+4+8+16+32 s
-    # apart) ran out once in a burst of 20 notes and failed a note. Our server tries such a
-    # write again itself for ~4.5 s before it answers 503 (shells/prefect_server.py).
-    os.environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", "7")
-    # Our server keeps Prefect's CSRF protection off (its default), yet each new client asked
-    # it for a token before its first write and was told so: 435 extra requests in a burst.
-    os.environ.setdefault("PREFECT_CLIENT_CSRF_SUPPORT_ENABLED", "false")
+    for name, value in PREFECT_CLIENT_SETTINGS.items():
+        os.environ.setdefault(name, value)
     # A served deployment looks for new runs every 2 s, not 10: a note starts within seconds.
     os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
     if not verbose:

@@ -14,8 +14,8 @@ from editorbot.errors import EditorBotError
 from editorbot.video.plan import RenderPlan, VideoFormat
 
 NICENESS = 19
-"""Renders yield the cores to transcription, the server and the bot when they want them: at
-nice 10 a burst's renders still took a tenth of both cores from the notes waiting for drafts."""
+"""Renders yield the cores to transcription, the server and the bot whenever they want them:
+the lowest priority, since a video can wait and a note waiting for its draft should not."""
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 

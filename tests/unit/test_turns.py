@@ -39,7 +39,12 @@ def test_a_holder_that_raises_hands_the_turn_on():
     except ValueError:
         pass
     taken = threading.Event()
-    thread = threading.Thread(target=lambda: turns.__enter__() and taken.set())
+
+    def take_turn() -> None:
+        with turns:
+            taken.set()
+
+    thread = threading.Thread(target=take_turn)
     thread.start()
     thread.join(10)
     assert taken.is_set()
