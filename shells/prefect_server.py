@@ -112,6 +112,13 @@ def create_app() -> RetriesBusyDatabase:
     return RetriesBusyDatabase(prefect_server.create_app())
 
 
+def _port(text: str) -> int:
+    """A TCP port, or argparse's one-line error (uvicorn would fail after the migrations)."""
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port (0-65535): {text}")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """`prefect server start --host H --port P` in the foreground, with our middleware."""
     parser = argparse.ArgumentParser(
@@ -119,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Run Prefect's server (API, UI, services) in the foreground.",
     )
     parser.add_argument("--host", default=PREFECT_SERVER_API_HOST.value())
-    parser.add_argument("--port", type=int, default=PREFECT_SERVER_API_PORT.value())
+    parser.add_argument("--port", type=_port, default=PREFECT_SERVER_API_PORT.value())
     options = parser.parse_args(argv)
     # Checked before the app starts, as `prefect server start` does: uvicorn binds only after
     # the lifespan has migrated the database and started the services.

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 
 import httpx
+import pytest
 import sqlalchemy.exc
 from prefect.client.base import PrefectHttpxAsyncClient
 from prefect.server.api.server import create_app
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
 
-from shells.prefect_server import BUSY_WAITS_S, RetriesBusyDatabase
+from shells.prefect_server import BUSY_WAITS_S, RetriesBusyDatabase, main
 
 NO_WAITS = (0.0,) * len(BUSY_WAITS_S)  # the same number of tries, without the test waiting
 
@@ -146,3 +147,10 @@ def test_prefects_own_503_for_a_locked_database_is_tried_again():
     )
     assert answer.status_code == 200 and answer.json() == {"written": True}
     assert len(tries) == 3
+
+
+def test_a_port_out_of_range_is_one_sentence_before_anything_starts(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--port", "99999"])
+    assert stopped.value.code == 2
+    assert "not a port (0-65535): 99999" in capsys.readouterr().err
