@@ -1,6 +1,7 @@
 """Every Prefect client of a process shares one TLS context, built as Prefect builds it."""
 
 import ssl
+from pathlib import Path
 
 import certifi
 import pytest
@@ -48,7 +49,7 @@ def test_clients_share_one_context_that_verifies_as_prefect_would():
 
 
 def test_the_ca_file_setting_gets_its_own_context(tmp_path):
-    pem = open(certifi.where()).read()
+    pem = Path(certifi.where()).read_text()
     one = tmp_path / "one-ca.pem"
     one.write_text(pem[: pem.index("-----END CERTIFICATE-----")] + "-----END CERTIFICATE-----\n")
     default = context_of(PrefectClient(API))
