@@ -32,6 +32,8 @@ from prefect.concurrency._events import (
 )
 from prefect.context import FlowRunContext, TaskRunContext
 
+from editorbot.turns import Turns
+
 log = logging.getLogger(__name__)
 
 SLOT_LEASE_S = 60
@@ -49,6 +51,8 @@ GIVE_UP_S = 60.0
 about as long) before the error reaches the task."""
 RENEW_EVERY = 0.5
 """Renew the lease after this fraction of it (Prefect's own renews at 0.75)."""
+KEEP_AT_MOST_S = 30.0
+"""How long a QueuedSlot passes its slot from holder to holder before it gives it back."""
 
 
 def _post(client: SyncPrefectClient, path: str, body: dict[str, Any]) -> httpx.Response:
@@ -101,6 +105,42 @@ def _holder() -> ConcurrencyLeaseHolder | None:
     return None
 
 
+class _Lease:
+    """One slot granted by the server, its lease renewed in the background until given back."""
+
+    def __init__(self, granted: ConcurrencyLimitWithLeaseResponse, lease_s: float) -> None:
+        self.limits = granted.limits
+        self.lease_id = granted.lease_id
+        self._done = threading.Event()
+        threading.Thread(
+            target=_keep_renewing,
+            args=(granted.lease_id, lease_s, self._done),
+            name="slot-lease",
+            daemon=True,
+        ).start()
+
+    @classmethod
+    def taken(cls, client: SyncPrefectClient, name: str, lease_s: float) -> "_Lease | None":
+        """Wait for one slot of `name`; None when the limit does not exist."""
+        body: dict[str, Any] = {
+            "names": [name],
+            "slots": 1,
+            "mode": "concurrency",
+            "lease_duration": lease_s,
+        }
+        if (holder := _holder()) is not None:
+            body["holder"] = holder.model_dump(mode="json")
+        granted = ConcurrencyLimitWithLeaseResponse.model_validate(
+            _retrying(client, "/v2/concurrency_limits/increment-with-lease", body).json()
+        )
+        return cls(granted, lease_s) if granted.limits else None
+
+    def give_back(self, client: SyncPrefectClient) -> None:
+        self._done.set()
+        body = {"lease_id": str(self.lease_id)}
+        _retrying(client, "/v2/concurrency_limits/decrement-with-lease", body)
+
+
 @contextmanager
 def held_slot(name: str, lease_s: float = SLOT_LEASE_S) -> Iterator[None]:
     """Hold one slot of the global limit `name` inside the block, renewing its lease.
@@ -110,38 +150,76 @@ def held_slot(name: str, lease_s: float = SLOT_LEASE_S) -> Iterator[None]:
     Without the limit (deleted by hand) this takes no slot and waits for nothing, rather than
     failing the run.
     """
-    body: dict[str, Any] = {
-        "names": [name],
-        "slots": 1,
-        "mode": "concurrency",
-        "lease_duration": lease_s,
-    }
-    if (holder := _holder()) is not None:
-        body["holder"] = holder.model_dump(mode="json")
     with get_client(sync_client=True) as client:
-        granted = ConcurrencyLimitWithLeaseResponse.model_validate(
-            _retrying(client, "/v2/concurrency_limits/increment-with-lease", body).json()
-        )
-        if not granted.limits:
+        lease = _Lease.taken(client, name, lease_s)
+        if lease is None:
             yield
             return
         # Everything after the grant is inside the try: a slot taken is always given back.
         events: dict = {}
-        done = threading.Event()
         try:
-            events = emit_concurrency_acquisition_events(granted.limits, 1)
-            threading.Thread(
-                target=_keep_renewing,
-                args=(granted.lease_id, lease_s, done),
-                name="slot-lease",
-                daemon=True,
-            ).start()
+            events = emit_concurrency_acquisition_events(lease.limits, 1)
             yield
         finally:
-            done.set()
-            body = {"lease_id": str(granted.lease_id)}
             try:
-                _retrying(client, "/v2/concurrency_limits/decrement-with-lease", body)
+                lease.give_back(client)
             finally:
                 if events:
-                    emit_concurrency_release_events(granted.limits, 1, events)
+                    emit_concurrency_release_events(lease.limits, 1, events)
+
+
+class QueuedSlot:
+    """This process's holders of one slot of the global limit `name`, served in order.
+
+    The first to come asks the server for the slot. One that finishes while others here
+    queue passes the slot to the next, instead of giving it back and the next asking again:
+    two round trips to a busy server per note, in which the transcription slot stood empty
+    for 11 s of a burst's 52 s (bench/README.md, seventh round). The slot goes back to the
+    server as soon as nobody here waits for it, or once it has been kept KEEP_AT_MOST_S, so
+    that another process waiting at the server gets its turn.
+
+    Each holding still emits its own `acquired` and `released` events, as `held_slot` does;
+    the server names as the holder the one that asked for the slot. A waiter that leaves the
+    queue before its turn (Ctrl-C in a main thread) leaves a passed slot to the next holder,
+    or to its lease's expiry when the process ends.
+    """
+
+    def __init__(
+        self, name: str, lease_s: float = SLOT_LEASE_S, keep_at_most_s: float = KEEP_AT_MOST_S
+    ) -> None:
+        self.name, self.lease_s, self.keep_at_most_s = name, lease_s, keep_at_most_s
+        self._turns = Turns()
+        self._lease: _Lease | None = None  # touched only by the thread whose turn it is
+        self._kept_since = 0.0
+
+    @property
+    def waiting(self) -> int:
+        """Holders queued here behind the current one."""
+        return self._turns.waiting
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the slot inside the block, after the holders that came before."""
+        with self._turns:
+            if self._lease is None:
+                with get_client(sync_client=True) as client:
+                    self._lease = _Lease.taken(client, self.name, self.lease_s)
+                self._kept_since = time.monotonic()
+            lease = self._lease
+            if lease is None:  # no such limit: nothing to hold or to pass on
+                yield
+                return
+            events: dict = {}
+            try:
+                events = emit_concurrency_acquisition_events(lease.limits, 1)
+                yield
+            finally:
+                try:
+                    kept_s = time.monotonic() - self._kept_since
+                    if not self._turns.waiting or kept_s > self.keep_at_most_s:
+                        self._lease = None
+                        with get_client(sync_client=True) as client:
+                            lease.give_back(client)
+                finally:
+                    if events:
+                        emit_concurrency_release_events(lease.limits, 1, events)

@@ -17,10 +17,9 @@ from editorbot.redaction import redacting_errors
 from editorbot.schemas import StoredAudio, Transcript
 from editorbot.settings import get_settings
 from editorbot.storage import configured_storage
-from editorbot.turns import Turns
 from editorbot.whisper import Progress, get_engine
 from tasks.cache_policies import WhisperConfig
-from tasks.global_slots import held_slot
+from tasks.global_slots import QueuedSlot
 
 TRANSCRIPTION_SLOTS = "editorbot-transcription"
 """Global concurrency limit: one transcription at a time saturates a 2-vCPU machine."""
@@ -30,9 +29,10 @@ HEARTBEAT_S = 5
 """How often the worker touches a note's progress while it holds the note, even with no news:
 the flow waiting for it takes silence as the worker's death (tasks/transcribe.py)."""
 
-_one_model_at_a_time = Turns()
+_transcriptions_here = QueuedSlot(TRANSCRIPTION_SLOTS)
 """A worker takes every note it is sent (so none waits, unseen, in a dead worker's hands) and
-transcribes them one after another with its one model, in the order they came."""
+transcribes them one after another with its one model, in the order they came, passing the
+global slot from one to the next while they queue."""
 
 
 def recognize(audio: StoredAudio, language: str, progress: Progress) -> Transcript:
@@ -43,11 +43,11 @@ def recognize(audio: StoredAudio, language: str, progress: Progress) -> Transcri
     except MissingContextError:  # called as a plain function (the benchmark's direct path)
         log = logging.getLogger(__name__)
     with tempfile.TemporaryDirectory() as tmp:
-        wav = Path(tmp) / "note.wav"
+        wav = Path(tmp) / "note.wav"  # fetched while the notes before it are transcribed
         wav.write_bytes(configured_storage(settings).get(audio.key))
         # Local runs, `editorbot serve` and the worker create the limit; without it (deleted
         # by hand) this takes no slot and waits for nothing rather than failing the run.
-        with held_slot(TRANSCRIPTION_SLOTS):
+        with _transcriptions_here.held():
             # Both lines are written inside the slot: the run page (and a test) shows when
             # this note held it, and a note queued behind another shows the wait.
             log.info(SLOT_TAKEN)
@@ -117,8 +117,7 @@ def _clock(seconds: float) -> str:
 def recognize_speech(audio: StoredAudio, language: str, progress_id: UUID | None) -> Transcript:
     """Transcribe the note with the worker's loaded model, reporting to `progress_id`."""
     if progress_id is None:
-        with _one_model_at_a_time:
-            return recognize(audio, language, lambda done_s, total_s: None)
-    with _ProgressArtifact(progress_id).beating() as report, _one_model_at_a_time:
+        return recognize(audio, language, lambda done_s, total_s: None)
+    with _ProgressArtifact(progress_id).beating() as report:
         report.tell("waiting for a transcription slot", 0.0)
         return recognize(audio, language, report.progress)

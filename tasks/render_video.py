@@ -7,21 +7,20 @@ from prefect import task
 
 from editorbot.redaction import redacting_errors
 from editorbot.storage import configured_storage
-from editorbot.turns import Turns
 from editorbot.video.ffmpeg import render_file
 from editorbot.video.formats import video_key
 from editorbot.video.plan import RenderPlan
 from editorbot.video.sidecars import ass_document, srt_document
 from tasks.cache_policies import STORED_ONCE
-from tasks.global_slots import held_slot
+from tasks.global_slots import QueuedSlot
 from tasks.transient import NETWORK_RETRIES
 
 RENDER_SLOTS = "editorbot-render"
 """Global concurrency limit: a render takes every core, so one at a time, beside transcription."""
-_one_render_here = Turns()
-"""This process's renders queue here, in order, and only the first asks the server for the
-render slot. In `editorbot serve` every approved run renders in a thread of one process: up to
-16 threads polled the server for the slot, and in a burst of 20 notes on SQLite their 600
+_renders_here = QueuedSlot(RENDER_SLOTS)
+"""This process's renders queue here, in order, and pass the render slot from one to the next.
+In `editorbot serve` every approved run renders in a thread of one process: up to 16 threads
+polled the server for the slot, and in a burst of 20 notes on SQLite their 600
 refusals (423) wrote the limit's count each and met its lock 340 times (bench/README.md)."""
 
 
@@ -35,7 +34,7 @@ def render_in_slot(plan: RenderPlan, format_id: str) -> bytes:
             voice = workdir / "source.wav"
             voice.write_bytes(storage.get(plan.voice.key))
         # Local runs and `editorbot serve` create the limit; without it, this waits for nothing.
-        with _one_render_here, held_slot(RENDER_SLOTS):
+        with _renders_here.held():
             return render_file(plan, format_id, voice, workdir).read_bytes()
 
 

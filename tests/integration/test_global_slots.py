@@ -10,7 +10,7 @@ from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.runtime import task_run
 
 from harness.runner import slot_events
-from tasks.global_slots import held_slot
+from tasks.global_slots import QueuedSlot, held_slot
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -92,4 +92,58 @@ def test_the_server_knows_the_task_run_that_holds_the_slot():
 
     holder, holders = hold()
     assert holders == [holder]
+    assert _taken(name) == 0
+
+
+def _queued_holders(slot: QueuedSlot, tag: str, count: int) -> list[tuple[str, list[str]]]:
+    """`count` task runs that queue for `slot` while the first holds it: each one's id and
+    the holders the server names while it is inside."""
+
+    @task
+    def hold() -> tuple[str, list[str]]:
+        with slot.held(), get_client(sync_client=True) as client:
+            holders = client.read_concurrency_limit_by_tag(tag).active_slots
+            deadline = time.monotonic() + 60
+            while slot.waiting < count - 1 - len(seen) and time.monotonic() < deadline:
+                time.sleep(0.01)  # the first holds on until the others queue behind it
+            seen.append(task_run.id)
+        return task_run.id, [str(holder) for holder in holders]
+
+    seen: list[str] = []
+    results: list[tuple[str, list[str]]] = []
+    threads = [threading.Thread(target=lambda: results.append(hold())) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return sorted(results, key=lambda result: seen.index(result[0]))
+
+
+def test_holders_queued_in_one_process_pass_the_slot_then_give_it_back():
+    tag = f"slot-queue-{uuid.uuid4().hex[:8]}"
+    name = _limit(name=f"tag:{tag}")
+    held = _queued_holders(QueuedSlot(name), tag, 3)
+    first = held[0][0]
+    # The server was asked once: the first holder's lease served the two queued behind it.
+    assert [holders for _, holders in held] == [[first]] * 3
+    assert _taken(name) == 0  # nobody left waiting: given back
+    assert [e.event.rsplit(".", 1)[1] for e in slot_events(name, 6)] == ["acquired", "released"] * 3
+
+
+def test_a_slot_kept_too_long_goes_back_to_the_server_between_holders():
+    tag = f"slot-queue-{uuid.uuid4().hex[:8]}"
+    name = _limit(name=f"tag:{tag}")
+    held = _queued_holders(QueuedSlot(name, keep_at_most_s=0), tag, 2)
+    assert [holders for _, holders in held] == [[run_id] for run_id, _ in held]
+    assert _taken(name) == 0
+
+
+def test_a_failing_queued_holder_passes_the_slot_on_or_gives_it_back():
+    name = _limit()
+    slot = QueuedSlot(name)
+    with pytest.raises(RuntimeError), slot.held():
+        raise RuntimeError("the transcription failed")
+    assert _taken(name) == 0
+    with slot.held():
+        assert _taken(name) == 1
     assert _taken(name) == 0
