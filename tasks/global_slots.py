@@ -174,9 +174,9 @@ class QueuedSlot:
     The first to come asks the server for the slot. One that finishes while others here
     queue passes the slot to the next, instead of giving it back and the next asking again:
     two round trips to a busy server per note, in which the transcription slot stood empty
-    for 11 s of a burst's 52 s (bench/README.md, seventh round). The slot goes back to the
-    server as soon as nobody here waits for it, or once it has been kept KEEP_AT_MOST_S, so
-    that another process waiting at the server gets its turn.
+    for 11 s of a burst whose last draft came at 51 s (bench/README.md, seventh round).
+    The slot goes back to the server as soon as nobody here waits for it, or once it has
+    been kept KEEP_AT_MOST_S, so that another process waiting at the server gets its turn.
 
     Each holding still emits its own `acquired` and `released` events, as `held_slot` does;
     the server names as the holder the one that asked for the slot. A waiter that leaves the

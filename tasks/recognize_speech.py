@@ -42,20 +42,21 @@ def recognize(audio: StoredAudio, language: str, progress: Progress) -> Transcri
         log = get_run_logger()  # its lines reach the run's page
     except MissingContextError:  # called as a plain function (the benchmark's direct path)
         log = logging.getLogger(__name__)
-    with tempfile.TemporaryDirectory() as tmp:
-        wav = Path(tmp) / "note.wav"  # fetched while the notes before it are transcribed
+    # Local runs, `editorbot serve` and the worker create the limit; without it (deleted by
+    # hand) this takes no slot and waits for nothing rather than failing the run.
+    with _transcriptions_here.held(), tempfile.TemporaryDirectory() as tmp:
+        # Both lines are written inside the slot: the run page (and a test) shows when this
+        # note held it, and a note queued behind another shows the wait.
+        log.info(SLOT_TAKEN)
+        # Fetched in its turn, not while it queues: a burst of long notes fetched at once
+        # would hold their audio (19 MB per 10 minutes) in memory together, then on disk.
+        wav = Path(tmp) / "note.wav"
         wav.write_bytes(configured_storage(settings).get(audio.key))
-        # Local runs, `editorbot serve` and the worker create the limit; without it (deleted
-        # by hand) this takes no slot and waits for nothing rather than failing the run.
-        with _transcriptions_here.held():
-            # Both lines are written inside the slot: the run page (and a test) shows when
-            # this note held it, and a note queued behind another shows the wait.
-            log.info(SLOT_TAKEN)
-            # Loaded inside the slot: a process that only waits holds no model in memory.
-            engine = get_engine(settings)
-            transcript = engine.transcribe(wav, language, settings.whisper_beam_size, progress)
-            log.info(f"{SLOT_RELEASED}: {len(transcript.segments)} segments")
-            return transcript
+        # Loaded inside the slot: a process that only waits holds no model in memory.
+        engine = get_engine(settings)
+        transcript = engine.transcribe(wav, language, settings.whisper_beam_size, progress)
+        log.info(f"{SLOT_RELEASED}: {len(transcript.segments)} segments")
+        return transcript
 
 
 class _ProgressArtifact:
