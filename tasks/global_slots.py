@@ -16,7 +16,7 @@ Prefect's own client. The server's CSRF protection (off unless enabled) is not s
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
@@ -155,17 +155,25 @@ def held_slot(name: str, lease_s: float = SLOT_LEASE_S) -> Iterator[None]:
         if lease is None:
             yield
             return
-        # Everything after the grant is inside the try: a slot taken is always given back.
-        events: dict = {}
-        try:
-            events = emit_concurrency_acquisition_events(lease.limits, 1)
+        # Everything after the grant is inside `_recorded`: a slot taken is always given back.
+        with _recorded(lease, let_go=lambda: lease.give_back(client)):
             yield
+
+
+@contextmanager
+def _recorded(lease: _Lease, let_go: Callable[[], None]) -> Iterator[None]:
+    """The block as one holding of `lease`, between the limit's `acquired` and `released`
+    events; `let_go` (give the slot back, or keep it for the next) runs before the release."""
+    events: dict = {}
+    try:
+        events = emit_concurrency_acquisition_events(lease.limits, 1)
+        yield
+    finally:
+        try:
+            let_go()
         finally:
-            try:
-                lease.give_back(client)
-            finally:
-                if events:
-                    emit_concurrency_release_events(lease.limits, 1, events)
+            if events:
+                emit_concurrency_release_events(lease.limits, 1, events)
 
 
 class QueuedSlot:
@@ -209,17 +217,13 @@ class QueuedSlot:
             if lease is None:  # no such limit: nothing to hold or to pass on
                 yield
                 return
-            events: dict = {}
-            try:
-                events = emit_concurrency_acquisition_events(lease.limits, 1)
+            with _recorded(lease, let_go=lambda: self._pass_on_or_give_back(lease)):
                 yield
-            finally:
-                try:
-                    kept_s = time.monotonic() - self._kept_since
-                    if not self._turns.waiting or kept_s > self.keep_at_most_s:
-                        self._lease = None
-                        with get_client(sync_client=True) as client:
-                            lease.give_back(client)
-                finally:
-                    if events:
-                        emit_concurrency_release_events(lease.limits, 1, events)
+
+    def _pass_on_or_give_back(self, lease: _Lease) -> None:
+        """Keep the slot for the next holder here, unless none waits or it was kept too long."""
+        if self._turns.waiting and time.monotonic() - self._kept_since <= self.keep_at_most_s:
+            return
+        self._lease = None
+        with get_client(sync_client=True) as client:
+            lease.give_back(client)
