@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-from uuid import UUID
 
 import httpx
 from prefect import get_client
@@ -86,16 +85,6 @@ def _retrying(client: SyncPrefectClient, path: str, body: dict[str, Any]) -> htt
         attempt += 1
 
 
-def _keep_renewing(lease_id: UUID, lease_s: float, done: threading.Event) -> None:
-    with get_client(sync_client=True) as client:
-        while not done.wait(lease_s * RENEW_EVERY):
-            try:
-                path = f"/v2/concurrency_limits/leases/{lease_id}/renew"
-                _retrying(client, path, {"lease_duration": lease_s})
-            except Exception:  # a lost lease: work on, as Prefect's own non-strict slots do
-                log.warning("Could not renew the slot's lease %s", lease_id, exc_info=True)
-
-
 def _holder() -> ConcurrencyLeaseHolder | None:
     """Who holds the slot, as the server shows it: the task run, else the flow run."""
     if (task := TaskRunContext.get()) is not None:
@@ -111,13 +100,28 @@ class _Lease:
     def __init__(self, granted: ConcurrencyLimitWithLeaseResponse, lease_s: float) -> None:
         self.limits = granted.limits
         self.lease_id = granted.lease_id
+        self.lease_s = lease_s
+        self.lost = threading.Event()
+        """Set once the server says the lease is gone (expired while it was unreachable, or
+        revoked): the slot may be someone else's now, so it is not passed on."""
         self._done = threading.Event()
-        threading.Thread(
-            target=_keep_renewing,
-            args=(granted.lease_id, lease_s, self._done),
-            name="slot-lease",
-            daemon=True,
-        ).start()
+        threading.Thread(target=self._keep_renewing, name="slot-lease", daemon=True).start()
+
+    def _keep_renewing(self) -> None:
+        path = f"/v2/concurrency_limits/leases/{self.lease_id}/renew"
+        with get_client(sync_client=True) as client:
+            while not self._done.wait(self.lease_s * RENEW_EVERY):
+                try:
+                    _retrying(client, path, {"lease_duration": self.lease_s})
+                except Exception as error:  # the holder works on, as Prefect's own slots do
+                    gone = (
+                        isinstance(error, httpx.HTTPStatusError)
+                        and error.response.status_code == 410
+                    )
+                    log.warning("Could not renew the slot's lease %s", self.lease_id, exc_info=True)
+                    if gone:  # nothing left to renew
+                        self.lost.set()
+                        return
 
     @classmethod
     def taken(cls, client: SyncPrefectClient, name: str, lease_s: float) -> "_Lease | None":
@@ -221,8 +225,10 @@ class QueuedSlot:
                 yield
 
     def _pass_on_or_give_back(self, lease: _Lease) -> None:
-        """Keep the slot for the next holder here, unless none waits or it was kept too long."""
-        if self._turns.waiting and time.monotonic() - self._kept_since <= self.keep_at_most_s:
+        """Keep the slot for the next holder here, unless none waits, it was kept too long, or
+        its lease was lost."""
+        kept_s = time.monotonic() - self._kept_since
+        if self._turns.waiting and kept_s <= self.keep_at_most_s and not lease.lost.is_set():
             return
         self._lease = None
         with get_client(sync_client=True) as client:

@@ -10,7 +10,7 @@ from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.runtime import task_run
 
 from harness.runner import slot_events
-from tasks.global_slots import QueuedSlot, held_slot
+from tasks.global_slots import SLOT_LEASE_S, QueuedSlot, held_slot
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -146,4 +146,41 @@ def test_a_failing_queued_holder_passes_the_slot_on_or_gives_it_back():
     assert _taken(name) == 0
     with slot.held():
         assert _taken(name) == 1
+    assert _taken(name) == 0
+
+
+def test_a_lease_the_server_lost_is_not_passed_on():
+    # The server revokes a lease left unrenewed (down or unreachable for SLOT_LEASE_S); the
+    # slot may be another process's by then, so the next holder here asks for its own.
+    tag = f"slot-queue-{uuid.uuid4().hex[:8]}"
+    name = _limit(name=f"tag:{tag}")
+    slot = QueuedSlot(name, keep_at_most_s=10 * SLOT_LEASE_S)  # only the loss lets it go
+
+    @task
+    def hold(first: bool) -> tuple[str, list[str]]:
+        with slot.held(), get_client(sync_client=True) as client:
+            holders = client.read_concurrency_limit_by_tag(tag).active_slots
+            if first:
+                deadline = time.monotonic() + 60
+                while not slot.waiting and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                lease = slot._lease
+                client.release_concurrency_slots_with_lease(lease.lease_id)  # as revoked
+                assert lease.lost.wait(SLOT_LEASE_S), "the renewal never heard it was gone"
+        return task_run.id, [str(holder) for holder in holders]
+
+    results: dict[bool, tuple[str, list[str]]] = {}
+    threads = [
+        threading.Thread(target=lambda first=first: results.__setitem__(first, hold(first)))
+        for first in (True, False)
+    ]
+    threads[0].start()
+    deadline = time.monotonic() + 60
+    while slot._lease is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # the first holds the slot before the second queues
+    threads[1].start()
+    for thread in threads:
+        thread.join(timeout=180)
+    second, holders = results[False]
+    assert holders == [second]  # its own lease, not the lost one passed on
     assert _taken(name) == 0
