@@ -28,7 +28,7 @@ from bench.memory import PeakMemory
 from editorbot.schemas import RunOptions
 from flows.approval import decide
 from flows.serve import DEPLOYMENT, submit
-from harness.runner import served_deployment
+from harness.runner import recorded_task_runs, served_deployment, settled
 from harness.stack import PrefectServer
 
 
@@ -165,6 +165,10 @@ def timings(states: list[State], submitted: float, approved: float | None) -> di
 def transcriptions(run_ids: list[UUID]) -> dict[UUID, int]:
     """How many times each run really transcribed: the most task runs Completed, not Cached,
     of the flow's step (`transcribe`) or of the worker's (`recognize_speech`)."""
+    return settled(lambda: _transcriptions(run_ids))
+
+
+def _transcriptions(run_ids: list[UUID]) -> dict[UUID, int]:
     steps = {step: dict.fromkeys(run_ids, 0) for step in ("transcribe", "recognize_speech")}
     with get_client(sync_client=True) as client:
         task_runs = client.read_task_runs(
@@ -183,10 +187,7 @@ def transcriptions(run_ids: list[UUID]) -> dict[UUID, int]:
 def steps(run_id: UUID, since: float) -> list[tuple[str, float, float]]:
     """The run's task runs (the worker's too) as (name, start, seconds), start counted from
     `since`, in the order they started: where a note's time went, from the server's clock."""
-    with get_client(sync_client=True) as client:
-        task_runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
-        )
+    task_runs = recorded_task_runs(run_id)
     out = []
     for task_run in task_runs:
         if task_run.start_time is None:

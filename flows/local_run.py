@@ -18,7 +18,7 @@ from editorbot.schemas import ChatTarget, RunOptions
 from flows.approval import decide, waiting_draft
 from flows.results import result_storage_settings
 from flows.run_locks import run_lock
-from flows.runs import run_tags
+from flows.runs import TASK_RUNS_SETTLE_S, run_tags
 from flows.transcription_limit import ensure_render_limit, ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
 
@@ -86,8 +86,13 @@ class LocalRun:
     def watch(
         self, on_step: Callable[[str, str], None] = lambda name, state: None, poll_s: float = 0.5
     ) -> State:
-        """Block until the run is paused or over; report each task's state changes on the way."""
+        """Block until the run is paused or over; report each task's state changes on the way.
+
+        Once the run is over, its last steps are reported as the server records them: until
+        its task runs have read the same for TASK_RUNS_SETTLE_S.
+        """
         seen = self._seen
+        quiet_since = None
         with get_client(sync_client=True) as client:
             while True:
                 state = client.read_flow_run(self.id).state
@@ -95,13 +100,21 @@ class LocalRun:
                     flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[self.id])),
                     sort=TaskRunSort.EXPECTED_START_TIME_ASC,
                 )
+                changed = False
                 for task_run in task_runs:
                     if task_run.state and seen.get(task_run.id) != task_run.state.name:
                         seen[task_run.id] = task_run.state.name
                         on_step(task_run.name, task_run.state.name)
+                        changed = True
                 finished = not self._thread.is_alive()
-                if state and (state.is_paused() or (state.is_final() and finished)):
-                    return self._final if finished and self._final else state
+                if state and state.is_paused():
+                    return state
+                if state and state.is_final() and finished:
+                    now = time.monotonic()
+                    if changed or quiet_since is None:
+                        quiet_since = now
+                    elif now - quiet_since >= TASK_RUNS_SETTLE_S:
+                        return self._final or state
                 time.sleep(poll_s)
 
     def is_paused(self) -> bool:

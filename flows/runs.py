@@ -36,6 +36,12 @@ PUBLISHED = "Published"
 VIDEO_FAILED = "VideoFailed"
 """The state of a run whose script is published but a video is missing; replay renders it."""
 _RUN_KEY, _NOTE, _USER = "run-key:", "note:", "user:"
+TASK_RUNS_SETTLE_S = 1.5
+"""How long a run's task runs must read the same before they count as all recorded.
+
+The server records task runs from the events a run sends, in batches flushed once a second
+(compose.yaml), so a run that has just ended may not show its last steps yet.
+"""
 
 
 def note_tag(note_key: str) -> str:

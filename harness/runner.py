@@ -6,8 +6,9 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 from uuid import UUID
 
 from prefect import get_client
@@ -17,11 +18,13 @@ from prefect.client.schemas.filters import (
     LogFilter,
     LogFilterFlowRunId,
 )
+from prefect.client.schemas.objects import TaskRun
 from prefect.events.filters import EventFilter, EventNameFilter, EventOrder, EventResourceFilter
 from prefect.exceptions import ObjectNotFound
 from prefect.results import ResultRecordMetadata
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
 
+from flows.runs import TASK_RUNS_SETTLE_S
 from flows.serve import DEPLOYMENT
 from harness.fake_secrets import PREFECT_AUTH_STRING
 from harness.stack import EDITORBOT, child_env, stop, wait_for_start
@@ -153,17 +156,48 @@ def kill_group(process: subprocess.Popen) -> None:
     process.wait(30)
 
 
+T = TypeVar("T")
+
+
+def settled(
+    read: Callable[[], T],
+    key: Callable[[T], object] = lambda value: value,
+    settle_s: float = TASK_RUNS_SETTLE_S,
+    timeout_s: float = 60,
+) -> T:
+    """What `read()` returns once its `key` has stayed the same for `settle_s` (or at
+    `timeout_s`)."""
+    last = read()
+    since = time.monotonic()
+    deadline = since + timeout_s
+    while time.monotonic() - since < settle_s and time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = read()
+        if key(now) != key(last):
+            since = time.monotonic()
+        last = now
+    return last
+
+
+def recorded_task_runs(flow_run_id: UUID) -> list[TaskRun]:
+    """The run's task runs, oldest first, once they read the same for TASK_RUNS_SETTLE_S."""
+
+    def read() -> list[TaskRun]:
+        with get_client(sync_client=True) as client:
+            runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+            )
+        return sorted(runs, key=lambda t: t.expected_start_time)
+
+    # Each task run's latest state: a running one's other fields (its run time) change anyway.
+    return settled(read, key=lambda runs: [(t.id, t.state_id) for t in runs])
+
+
 def task_states(flow_run_id: UUID, prefix: str) -> list[str]:
-    """The states of a run's task runs named `prefix…`, oldest first."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
-        )
-    ordered = sorted(
-        (t for t in runs if t.name.startswith(prefix)), key=lambda t: t.expected_start_time
-    )
+    """The states of a run's task runs named `prefix…`, oldest first, once all are recorded."""
+    named = [t for t in recorded_task_runs(flow_run_id) if t.name.startswith(prefix)]
     # A task run the busy server has not given its first state yet reads as None.
-    return [t.state.name if t.state else None for t in ordered]
+    return [t.state.name if t.state else None for t in named]
 
 
 def run_logs(flow_run_id: UUID) -> list[str]:
@@ -186,11 +220,7 @@ def processes_that_ran(flow_run_id: UUID) -> list[int]:
 
 def first_result(flow_run_id: UUID, prefix: str) -> ResultRecordMetadata:
     """Where Prefect says the first task run named `prefix…` persisted its result."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
-        )
-    first = min((t for t in runs if t.name.startswith(prefix)), key=lambda t: t.expected_start_time)
+    first = next(t for t in recorded_task_runs(flow_run_id) if t.name.startswith(prefix))
     assert isinstance(first.state.data, ResultRecordMetadata), first.state
     return first.state.data
 

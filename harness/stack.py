@@ -18,12 +18,14 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import yaml
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
 from harness.fake_secrets import PREFECT_AUTH_STRING
 from harness.s3 import free_port
 from shells.healthcheck import probe
 
+ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 EDITORBOT = (sys.executable, "-m", "shells.cli")
 """The `editorbot` command, run with this interpreter (no need for the venv on PATH)."""
@@ -36,6 +38,21 @@ def child_env(**settings: str) -> dict[str, str]:
     env["PATH"] = f"{SCRIPTS}{os.pathsep}{env.get('PATH', '')}"
     env.update(settings)
     return env
+
+
+def compose_environment(service: str) -> dict[str, str]:
+    """The environment compose.yaml gives `service`, as written (`${…}` not filled in)."""
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    return {name: str(value) for name, value in compose["services"][service]["environment"].items()}
+
+
+def compose_server_settings() -> dict[str, str]:
+    """The Prefect settings compose.yaml gives its server, but for those it takes from the host."""
+    return {
+        name: value
+        for name, value in compose_environment("prefect-server").items()
+        if name.startswith("PREFECT_") and "${" not in value
+    }
 
 
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:
@@ -108,10 +125,9 @@ class PrefectServer:
             "PREFECT_SERVER_API_AUTH_STRING": self.auth,
             # The UI's browser calls the API here (the SSM tunnel's local port in production).
             "PREFECT_UI_API_URL": self.api_url,
-            # As compose.yaml: slot leases survive a restart (tests restart the server).
-            "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": (
-                "prefect.server.concurrency.lease_storage.filesystem"
-            ),
+            # compose.yaml's own: slot leases that survive a restart (tests restart the
+            # server), task runs recorded in batches.
+            **compose_server_settings(),
         }
         if self.database_url:
             settings["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = self.database_url

@@ -4,19 +4,22 @@ Every part is its own process: the Prefect server (basic auth), `editorbot serve
 polling the fake Bot API, the `editorbot` CLI and Chromium on the Prefect UI.
 """
 
+import re
 import subprocess
 import time
+from collections import Counter
 
 import pytest
 from prefect import get_client
 
 from editorbot.run_key import run_key_slug
 from flows.runs import wait_for_end, wait_for_state
-from harness.stack import EDITORBOT, child_env
+from harness.stack import EDITORBOT, ROOT, child_env
 from tests.e2e.ui import browser_page, log_in, open_resume_form, submit_resume_form
 from tests.system.conftest import editorbot, file_names, latest_run
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("runner", "bot")]
+NOTE = ROOT / "samples" / "nota_venezolana.ogg"
 IDEA = "Che, ayer tomé el colectivo y el boleto costaba el doble que el mes pasado."
 
 
@@ -158,3 +161,22 @@ def test_an_operator_with_a_wrong_auth_string_is_told_so_in_one_sentence(server,
     ), done.stderr
     assert "Traceback" not in done.stderr
     assert wrong.split(":")[1] not in done.stderr
+
+
+def test_the_cli_reports_every_step_of_a_run_on_the_served_server(server, stack_dir):
+    """The served server records task runs in batches, a second late: `editorbot process`
+    against it still reports each step's end, the last ones included."""
+    data = stack_dir / "cli-process"
+    done = editorbot(
+        server, stack_dir / "cli", "--data-dir", str(data), "process", str(NOTE), "--approve"
+    )
+    assert done.returncode == 0, done.stderr
+    reported: dict[str, Counter] = {}
+    for line in done.stderr.splitlines():
+        if found := re.fullmatch(r"  (\w+) +(\w+)", line):
+            reported.setdefault(found[1], Counter())[found[2]] += 1
+    assert {"publish", "render_video", "export_timeline"} <= reported.keys(), done.stderr
+    for step, states in reported.items():
+        # Every step seen running was also seen ending.
+        assert states["Running"] <= states.total() - states["Running"] - states["Pending"], step
+    assert reported["render_video"]["Completed"] == 2, done.stderr  # 9:16 and 16:9

@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 import pytest
 from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.objects import StateType
 
 from editorbot.run_key import make_run_key
@@ -20,6 +19,7 @@ from harness.fakes.telegram import FakeTelegram
 from harness.runner import (
     flow_run_pids,
     kill_group,
+    recorded_task_runs,
     served_deployment,
     task_states,
     transcriber_pids,
@@ -53,14 +53,7 @@ def _wait_for_slots(done: Callable[[int], bool], timeout: float) -> None:
 
 def _speech_states(run_id) -> list[str]:
     """The states of the run's notes handed to the transcription worker, oldest first."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
-        )
-    handed = sorted(
-        (t for t in runs if t.name.startswith("recognize_speech")),
-        key=lambda t: t.expected_start_time,
-    )
+    handed = [t for t in recorded_task_runs(run_id) if t.name.startswith("recognize_speech")]
     return [t.state.name for t in handed]
 
 

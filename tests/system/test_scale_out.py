@@ -10,7 +10,6 @@ from collections import Counter
 
 import pytest
 from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.objects import StateType
 
 from editorbot.run_key import make_run_key
@@ -18,7 +17,7 @@ from editorbot.schemas import RunOptions
 from flows.approval import decide
 from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
-from harness.runner import served_deployment, slot_events
+from harness.runner import recorded_task_runs, served_deployment, slot_events
 from harness.stack import postgres_database, prefect_server
 from tasks.recognize_speech import TRANSCRIPTION_SLOTS
 from tests.conftest import DATA
@@ -84,9 +83,7 @@ def test_two_runners_share_the_notes_and_run_each_once(runner_logs, stack_data):
             # Transcribed once: the resumed execution, on either runner, took it from the cache.
             steps = Counter(
                 (t.task_key.rsplit(".", 1)[-1].split("-")[0], t.state_name)
-                for t in client.read_task_runs(
-                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
-                )
+                for t in recorded_task_runs(run.id)
             )
             assert steps[("hear", "Completed")] == steps[("hear", "Cached")] == 1
             assert steps[("transcribe", "Completed")] == 1 and ("transcribe", "Cached") not in steps
