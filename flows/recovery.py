@@ -19,7 +19,7 @@ from uuid import UUID
 
 from prefect import get_client
 from prefect.client.schemas.objects import FlowRun, StateType
-from prefect.states import Failed
+from prefect.states import Failed, State
 
 from editorbot.schemas import ChatTarget
 from editorbot.settings import get_settings
@@ -67,10 +67,20 @@ def crashed_runs(deployed: bool) -> list[FlowRun]:
 
 
 def recover(run: FlowRun, resume: Callable[[UUID], object]) -> bool:
-    """Resume a crashed run once, True; after its second crash, tell and close it, False."""
+    """Resume a crashed run once, True; after its second crash, tell and close it, False.
+
+    A run marked crashed while it was suspended at the gate is put back there instead, False.
+    """
     with get_client(sync_client=True) as client:
         history = client.read_flow_run_states(run.id)
-    crashes = sum(1 for state in history if state.type == StateType.CRASHED)
+    if len(history) >= 2 and _suspended(history[-2]) and history[-1].type == StateType.CRASHED:
+        _back_to_the_gate(run, crashed=history[-1], gate=history[-2])
+        return False
+    crashes = sum(
+        1
+        for before, state in zip([None, *history], history, strict=False)
+        if state.type == StateType.CRASHED and not _suspended(before)
+    )
     if crashes < 2:
         try:
             resume(run.id)
@@ -80,6 +90,28 @@ def recover(run: FlowRun, resume: Callable[[UUID], object]) -> bool:
         return True
     _give_up(run)
     return False
+
+
+def _suspended(state: State | None) -> bool:
+    """Whether the run was suspended at the gate: no process holds it while it waits."""
+    return bool(state and state.is_paused() and state.state_details.pause_reschedule)
+
+
+def _back_to_the_gate(run: FlowRun, crashed: State, gate: State) -> None:
+    """Suspend a run again at the gate it waited at when the heartbeat automation crashed it.
+
+    A suspended run has no process and sends no heartbeats: its Suspended state's event is
+    what tells the automation it stopped on purpose. On SQLite the server can drop that event
+    (a burst of 20 notes lost 4 to the database's lock: bench/README.md), and the automation
+    then marks the waiting run Crashed. Nothing was lost: the same draft waits for the same
+    decision, with the same deadline.
+    """
+    with get_client(sync_client=True) as client:
+        if client.read_flow_run(run.id).state_id != crashed.id:
+            return  # replayed or closed meanwhile: that stands
+        # Forced: the server keeps a crashed run crashed otherwise.
+        client.set_flow_run_state(run.id, gate.fresh_copy(), force=True)
+    log.warning("run %s was marked crashed while it waited at the gate; it waits again", run.id)
 
 
 def _give_up(run: FlowRun) -> None:

@@ -9,12 +9,13 @@ from collections.abc import Callable
 import pytest
 from prefect import get_client
 from prefect.client.schemas.objects import StateType
+from prefect.states import Crashed
 
 from editorbot.run_key import make_run_key
 from editorbot.schemas import ChatTarget, RunOptions, Script
-from flows.approval import decide
+from flows.approval import decide, waiting_draft
 from flows.runs import wait_for_end, wait_for_state
-from flows.serve import submit
+from flows.serve import silent_run_automation, submit
 from harness.fakes.telegram import FakeTelegram
 from harness.runner import (
     flow_run_pids,
@@ -182,6 +183,41 @@ def test_a_suspended_draft_nobody_decides_expires_and_its_creator_is_told(server
     with get_client(sync_client=True) as client:
         final = client.read_flow_run(run.id).state
     assert final.is_failed() and final.name == "Expired" and "never resumed" in final.message
+
+
+# Before the tests that start the module's runner: with other storage, it would take this
+# test's run.
+def test_a_draft_marked_crashed_while_it_waits_goes_back_to_its_gate(server, tmp_path):
+    """On SQLite the server can drop a suspended run's Suspended event under load (four in a
+    burst of 20 notes: bench/README.md); the heartbeat automation then takes the silent,
+    waiting run for a dead one and marks it Crashed. A runner's sweep puts it back at the
+    same gate instead of running it again, and the crash does not count as one."""
+    data = tmp_path / "data"
+    settings = {"EDITORBOT_STORAGE": f"file://{data}", "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}
+    run_key = make_run_key("faults", "false-crash")
+    with served_deployment(tmp_path / "first", **settings):
+        run = submit(str(SHORT_NOTE[0]), run_key, SHORT_NOTE[1], "false-crash-note")
+        gate = wait_for_state(run.id, lambda s: s.is_paused())
+    with get_client(sync_client=True) as client:
+        # What the automation does: its own state and message, not forced (flows/serve.py).
+        action = silent_run_automation(30).actions[0]
+        client.set_flow_run_state(run.id, Crashed(message=action.message))
+    with served_deployment(tmp_path / "second", **settings):  # sweeps as it starts
+        again = _taken_up(run.id)
+        assert again.is_paused() and waiting_draft(again) == waiting_draft(gate), again
+        decide(run.id, "approve")
+        assert wait_for_end(run.id).name == "Published"
+    with get_client(sync_client=True) as client:
+        history = [s.type for s in client.read_flow_run_states(run.id)]
+    # Not run again between the crash and the decision: back at the gate at once.
+    crash = history.index(StateType.CRASHED)
+    assert history[crash - 1 : crash + 3] == [
+        StateType.PAUSED,
+        StateType.CRASHED,
+        StateType.PAUSED,
+        StateType.SCHEDULED,  # Resuming, after the decision
+    ], history
+    _published(data, run_key)
 
 
 def test_a_waiting_run_is_published_after_the_server_restarts(server, runner, stack_data):
