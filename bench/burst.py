@@ -1,12 +1,14 @@
 """Many notes submitted at once to the service stack: every draft made, none lost, none run twice.
 
-    .venv/bin/python bench/burst.py [--notes 20] [--runners 1] [NOTE --language es]
+    .venv/bin/python bench/burst.py [--notes 20] [--runners 1] [--decide-after S] [NOTE ...]
 
 A Prefect server process and --runners runners (`editorbot serve`: transcription limit 1
 slot, runner poll 2 s). The notes (the same recording, each with its own run key and
 idempotency key, so nothing comes from another's cache) are submitted one after another
 as fast as the client goes, as the bot submits them. This process then acts as a reviewer
-on call: it approves each draft as soon as it waits, until every run has ended.
+on call: it approves each draft as soon as it waits, until every run has ended; with
+--decide-after S it lets each draft wait S seconds first, as a person would (long enough,
+and the runs' heartbeat automation has time to act on a run it takes for dead).
 
 Drain time is first submission → the last run's end (its videos rendered). Latency per note
 is submission → draft (the run suspended at the gate), from the server's state timestamps;
@@ -112,17 +114,19 @@ def back_to_back(note: Path, language: str, times: int) -> float:
     return time.perf_counter() - started
 
 
-def approve_until_drained(run_ids: list, timeout_s: float) -> dict:
-    """Approve each draft as it appears; return when every run has ended. {id: approved at}."""
+def approve_until_drained(run_ids: list, timeout_s: float, after_s: float = 0) -> dict:
+    """Approve each draft once it has waited `after_s` at the gate; return when every run has
+    ended. {id: approved at}. A crashed run has not ended: a runner's sweep takes it up."""
     approved, ended = {}, set()
     deadline = time.monotonic() + timeout_s
     while len(ended) < len(run_ids):
         if time.monotonic() > deadline:
             raise TimeoutError(f"{len(run_ids) - len(ended)} runs still going after {timeout_s} s")
         for run in served.read_runs([i for i in run_ids if i not in ended]):
-            if run.state.is_paused() and run.id not in approved:
+            waited = time.time() - run.state.timestamp.timestamp()
+            if run.state.is_paused() and run.id not in approved and waited >= after_s:
                 approved[run.id] = served.approve(run.id)
-            elif run.state.is_final():
+            elif run.state.is_final() and not run.state.is_crashed():
                 ended.add(run.id)
         time.sleep(0.5)
     return approved
@@ -152,8 +156,17 @@ def main() -> None:
     parser.add_argument(
         "--postgres", action="store_true", help="the server on PostgreSQL instead of SQLite"
     )
+    parser.add_argument(
+        "--decide-after",
+        type=float,
+        default=0,
+        metavar="S",
+        help="the reviewer approves a draft once it has waited S seconds (default: at once)",
+    )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds for the whole drain")
     args = parser.parse_args()
+
+    from prefect.client.schemas.objects import StateType
 
     from editorbot.run_key import make_run_key
     from editorbot.schemas import RunOptions
@@ -185,7 +198,7 @@ def main() -> None:
         submitted = dict(served.submit_note(note, key, options) for key in keys)
         submit_span = max(submitted.values()) - min(submitted.values())
         run_ids = list(submitted)
-        approved = approve_until_drained(run_ids, args.timeout)
+        approved = approve_until_drained(run_ids, args.timeout, args.decide_after)
         runs = {run.id: run for run in served.read_runs(run_ids)}
         on_server = len(served.read_runs_of_deployment())
         transcribed = served.transcriptions(run_ids)
@@ -196,6 +209,7 @@ def main() -> None:
                 {"run_id": str(run_id), "run_key": runs[run_id].parameters["run_key"],
                  "final": runs[run_id].state.name, "message": runs[run_id].state.message,
                  "ran_once": served.ran_once(states),
+                 "crashed": sum(s.type == StateType.CRASHED for s in states),
                  "transcriptions": transcribed[run_id],
                  "submitted": submitted[run_id], "approved": approved.get(run_id),
                  "end": max(s.timestamp.timestamp() for s in states),
@@ -234,6 +248,8 @@ def main() -> None:
         "not_published": {r["run_key"]: r["message"] for r in per_run if r["final"] != "Published"},
         "ran_once": all(r["ran_once"] for r in per_run),
         "transcribed_twice": sum(r["transcriptions"] > 1 for r in per_run),
+        "decided_after_s": args.decide_after,
+        "runs_marked_crashed": sum(r["crashed"] > 0 for r in per_run),
         "last_draft_s": last_draft,
         "drain_s": max(r["end"] for r in per_run) - first,
         **worker,

@@ -29,7 +29,7 @@ from editorbot.schemas import RunOptions
 from flows.approval import decide
 from flows.serve import DEPLOYMENT, submit
 from harness.runner import recorded_task_runs, served_deployment, settled
-from harness.stack import PrefectServer
+from harness.stack import PrefectServer, compose_environment
 
 
 @contextlib.contextmanager
@@ -64,6 +64,10 @@ def runner(
     settings = {
         "EDITORBOT_STORAGE": storage,
         "PREFECT_RUNNER_POLL_FREQUENCY": str(poll_s),
+        # compose.yaml's heartbeats: their events, and the automation that watches for them.
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": compose_environment("runner")[
+            "PREFECT_FLOWS_HEARTBEAT_FREQUENCY"
+        ],
         **settings,
     }  # task results go beside the artifacts (flows/results.py), shared by every runner
     options = (*(("--run-slots", str(run_slots)) if run_slots else ()), *options)
@@ -138,8 +142,14 @@ def segments(states: list[State]) -> list[list[State]]:
 
 
 def ran_once(states: list[State]) -> bool:
-    """Nothing was executed twice: every execution segment has exactly one Running state."""
-    return all(sum(s.type == StateType.RUNNING for s in part) == 1 for part in segments(states))
+    """Nothing was executed twice: every execution segment has exactly one Running state, but
+    a waiting run marked crashed and put back at its gate (flows/recovery.py), which has none."""
+    back_at_the_gate = [StateType.CRASHED, StateType.PAUSED]
+    return all(
+        sum(s.type == StateType.RUNNING for s in part) == 1
+        or [s.type for s in part] == back_at_the_gate
+        for part in segments(states)
+    )
 
 
 def timings(states: list[State], submitted: float, approved: float | None) -> dict[str, float]:
