@@ -27,8 +27,9 @@ from bench.environment import AUTH
 from bench.memory import PeakMemory
 from editorbot.schemas import RunOptions
 from flows.approval import decide
+from flows.runs import settled
 from flows.serve import DEPLOYMENT, submit
-from harness.runner import recorded_task_runs, served_deployment, settled
+from harness.runner import recorded_task_runs, served_deployment
 from harness.stack import PrefectServer, compose_environment
 
 

@@ -18,7 +18,7 @@ from editorbot.schemas import ChatTarget, RunOptions
 from flows.approval import decide, waiting_draft
 from flows.results import result_storage_settings
 from flows.run_locks import run_lock
-from flows.runs import TASK_RUNS_SETTLE_S, run_tags
+from flows.runs import run_tags, settled
 from flows.transcription_limit import ensure_render_limit, ensure_transcription_limit
 from flows.voice_to_script import voice_to_script
 
@@ -92,29 +92,26 @@ class LocalRun:
         its task runs have read the same for TASK_RUNS_SETTLE_S.
         """
         seen = self._seen
-        quiet_since = None
         with get_client(sync_client=True) as client:
-            while True:
-                state = client.read_flow_run(self.id).state
-                task_runs = client.read_task_runs(
+
+            def report_steps() -> dict[UUID, str]:
+                for task_run in client.read_task_runs(
                     flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[self.id])),
                     sort=TaskRunSort.EXPECTED_START_TIME_ASC,
-                )
-                changed = False
-                for task_run in task_runs:
+                ):
                     if task_run.state and seen.get(task_run.id) != task_run.state.name:
                         seen[task_run.id] = task_run.state.name
                         on_step(task_run.name, task_run.state.name)
-                        changed = True
-                finished = not self._thread.is_alive()
+                return dict(seen)
+
+            while True:
+                state = client.read_flow_run(self.id).state
+                report_steps()
                 if state and state.is_paused():
                     return state
-                if state and state.is_final() and finished:
-                    now = time.monotonic()
-                    if changed or quiet_since is None:
-                        quiet_since = now
-                    elif now - quiet_since >= TASK_RUNS_SETTLE_S:
-                        return self._final or state
+                if state and state.is_final() and not self._thread.is_alive():
+                    settled(report_steps)
+                    return self._final or state
                 time.sleep(poll_s)
 
     def is_paused(self) -> bool:

@@ -8,6 +8,7 @@ carries `note:<what makes the note unique>` (its identity: one run per note) and
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
 from prefect import get_client
@@ -36,12 +37,33 @@ PUBLISHED = "Published"
 VIDEO_FAILED = "VideoFailed"
 """The state of a run whose script is published but a video is missing; replay renders it."""
 _RUN_KEY, _NOTE, _USER = "run-key:", "note:", "user:"
+T = TypeVar("T")
 TASK_RUNS_SETTLE_S = 1.5
 """How long a run's task runs must read the same before they count as all recorded.
 
 The server records task runs from the events a run sends, in batches flushed once a second
 (compose.yaml), so a run that has just ended may not show its last steps yet.
 """
+
+
+def settled(
+    read: Callable[[], T],
+    key: Callable[[T], object] = lambda value: value,
+    settle_s: float = TASK_RUNS_SETTLE_S,
+    timeout_s: float = 60,
+) -> T:
+    """What `read()` returns once its `key` has stayed the same for `settle_s` (or at
+    `timeout_s`)."""
+    last = read()
+    since = time.monotonic()
+    deadline = since + timeout_s
+    while time.monotonic() - since < settle_s and time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = read()
+        if key(now) != key(last):
+            since = time.monotonic()
+        last = now
+    return last
 
 
 def note_tag(note_key: str) -> str:

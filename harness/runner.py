@@ -6,9 +6,8 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 from uuid import UUID
 
 from prefect import get_client
@@ -24,7 +23,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.results import ResultRecordMetadata
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
 
-from flows.runs import TASK_RUNS_SETTLE_S
+from flows.runs import settled
 from flows.serve import DEPLOYMENT
 from harness.fake_secrets import PREFECT_AUTH_STRING
 from harness.stack import EDITORBOT, child_env, stop, wait_for_start
@@ -154,29 +153,6 @@ def kill_group(process: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(30)
-
-
-T = TypeVar("T")
-
-
-def settled(
-    read: Callable[[], T],
-    key: Callable[[T], object] = lambda value: value,
-    settle_s: float = TASK_RUNS_SETTLE_S,
-    timeout_s: float = 60,
-) -> T:
-    """What `read()` returns once its `key` has stayed the same for `settle_s` (or at
-    `timeout_s`)."""
-    last = read()
-    since = time.monotonic()
-    deadline = since + timeout_s
-    while time.monotonic() - since < settle_s and time.monotonic() < deadline:
-        time.sleep(0.25)
-        now = read()
-        if key(now) != key(last):
-            since = time.monotonic()
-        last = now
-    return last
 
 
 def recorded_task_runs(flow_run_id: UUID) -> list[TaskRun]:
