@@ -21,13 +21,26 @@ SAMPLES = Path(__file__).parent.parent / "samples"
 
 
 @pytest.fixture(scope="session")
-def prefect_api(request):
-    """A real, temporary Prefect API server for the whole session."""
-    from prefect.testing.utilities import prefect_test_harness
+def prefect_api(request, tmp_path_factory):
+    """A real Prefect server for the whole session, started as compose.yaml starts it.
 
+    Not `prefect_test_harness`: its ephemeral server runs none of the server's services, so
+    a slot whose holder was killed stayed taken for the rest of the session (production's
+    repossessor frees it once its lease ends), and every later render waited for it.
+    """
+    from prefect.context import _temporary_global_settings_context, get_settings_context
+
+    from harness.stack import prefect_server
     from tests.secret_scan import scan_prefect_server
 
-    with prefect_test_harness(server_startup_timeout=120):
+    with (
+        prefect_server(tmp_path_factory.mktemp("session-server")) as server,
+        server.as_client(),
+        # Threads start with no settings context of their own (the bot's, a local run's):
+        # they read the global one, which would have no API and start an ephemeral server.
+        # prefect_test_harness does the same.
+        _temporary_global_settings_context(get_settings_context()),
+    ):
         yield
         scan_prefect_server(request.config)  # the run logs it stored, while it still runs
 

@@ -16,7 +16,7 @@ from editorbot.run_key import make_run_key
 from editorbot.schemas import RunOptions
 from flows.approval import decide
 from flows.replay import schedule_replay
-from flows.runs import wait_for_end, wait_for_state
+from flows.runs import settled, wait_for_end, wait_for_state
 from flows.serve import submit
 from harness.runner import served_deployment, task_states, transcription_worker
 from tests.conftest import DATA
@@ -47,11 +47,16 @@ def _reject_and_end(runs) -> None:
 
 
 def _speech_runs(run_ids: list[UUID]) -> list:
-    """The worker's task runs (recognize_speech) of these flow runs, oldest first."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=run_ids))
-        )
+    """The worker's task runs (recognize_speech) of these flow runs, oldest first, once all
+    are recorded (the server records them in batches)."""
+
+    def read() -> list:
+        with get_client(sync_client=True) as client:
+            return client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=run_ids))
+            )
+
+    runs = settled(read, key=lambda runs: sorted((str(t.id), str(t.state_id)) for t in runs))
     found = [t for t in runs if t.name.startswith("recognize_speech")]
     return sorted(found, key=lambda t: t.expected_start_time)
 

@@ -231,6 +231,8 @@ class PreviewFfmpeg:
     def release(self) -> None:
         self._hold.unlink(missing_ok=True)
 
+    close = release  # contextlib.closing(fake): released when the block ends
+
     def fail(self) -> None:
         self._fail.touch()
 

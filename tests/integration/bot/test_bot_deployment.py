@@ -17,6 +17,7 @@ from bot.app import build_application
 from bot.submission import DeploymentSubmission, note_tag
 from editorbot.schemas import RunOptions, Script
 from editorbot.storage import open_storage, preferences_key, script_key
+from flows.runs import settled
 from harness.runner import served_deployment, task_states
 from tests.integration.bot.conftest import CREATOR, TOKEN, Creator, RunningBot
 
@@ -129,11 +130,16 @@ def runs_tagged(tag: str) -> list:
 
 
 def _preview_runs(run_key: str) -> list:
-    """The preview task runs of a run key (they belong to no flow run: flows/previews.py)."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(
-            task_run_filter=TaskRunFilter(tags=TaskRunFilterTags(all_=[f"run-key:{run_key}"]))
-        )
+    """The preview task runs of a run key (they belong to no flow run: flows/previews.py),
+    once all are recorded (the server records them in batches)."""
+
+    def read() -> list:
+        with get_client(sync_client=True) as client:
+            return client.read_task_runs(
+                task_run_filter=TaskRunFilter(tags=TaskRunFilterTags(all_=[f"run-key:{run_key}"]))
+            )
+
+    runs = settled(read, key=lambda runs: sorted((str(t.id), str(t.state_id)) for t in runs))
     return [t for t in runs if t.name.startswith("render_preview")]
 
 
@@ -149,6 +155,9 @@ def test_on_the_deployment_a_decision_does_not_wait_for_the_preview_nor_asks_for
             telegram, tmp_path, EDITORBOT_STORAGE=f"file://{data_dir}", PATH=preview_ffmpeg.path
         ),
         _bot_on_the_deployment(bot_settings),
+        # Released before the runner stops, even when the test fails: a render still held
+        # then would be killed holding the session's render slot.
+        contextlib.closing(preview_ffmpeg),
     ):
         creator = Creator(telegram, CREATOR)
         creator.send_text("Che, el colectivo está carísimo y nadie dice nada.")
