@@ -8,10 +8,11 @@ from uuid import UUID
 from prefect.client.schemas.objects import FlowRun
 
 from editorbot.schemas import ChatTarget, RunOptions
+from editorbot.storage import configured_storage, script_key
 from flows.local_run import LocalRun
 from flows.recovery import close_superseded
 from flows.replay import schedule_replay
-from flows.runs import PUBLISHED, VIDEO_FAILED, finished_task, note_tag, runs_tagged, user_tag
+from flows.runs import PUBLISHED, VIDEO_FAILED, note_tag, run_key_of, runs_tagged, user_tag
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,11 @@ def published(run: FlowRun) -> bool:
         return False
     if run.state.is_final():
         return run.state.name in PUBLISHED_STATES
-    return finished_task(run.id, "publish")
+    # The script in scripts/ is the fact, written before the chat hears of it. The server's
+    # record of the publish task is not: it records task runs in batches, a second or more
+    # behind, and a resend right after "Published" would be told the note is still going.
+    run_key = run_key_of(run)
+    return run_key is not None and configured_storage().exists(script_key(run_key, "json"))
 
 
 def stands(run: FlowRun) -> bool:

@@ -15,7 +15,8 @@ from uuid import UUID
 
 from prefect import get_client
 from prefect.artifacts import create_markdown_artifact
-from prefect.client.schemas.responses import SetStateStatus
+from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.responses import OrchestrationResult, SetStateStatus
 from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
@@ -180,16 +181,27 @@ def decide(
             # answers the others ABORT, which Prefect's own resume_flow_run passes over in
             # silence; only an accepted resume means this decision is the one taken.
             run_input = answer.model_dump(include={"decision", "notes", "draft"})
-            response = client.resume_flow_run(run_id, run_input=run_input)
-            opened_by = time.monotonic() + GATE_OPENING_S
-            while _gate_opening(response) and time.monotonic() < opened_by:
-                time.sleep(0.2)
-                response = client.resume_flow_run(run_id, run_input=run_input)
+            response = resume_once_open(client, run_id, run_input)
             if response.status == SetStateStatus.ACCEPT:
                 return answer.draft
             state = client.read_flow_run(run_id).state
     shown = state.name if state else "unknown"
     raise NotWaiting(f"Run {run_id} is not waiting for approval; it is {shown}.")
+
+
+def resume_once_open(
+    client: SyncPrefectClient, run_id: UUID, run_input: dict
+) -> OrchestrationResult:
+    """Resume a paused run with `run_input`, waiting up to GATE_OPENING_S for its form.
+
+    Returns the server's last answer; the caller reads whether it was accepted.
+    """
+    response = client.resume_flow_run(run_id, run_input=run_input)
+    opened_by = time.monotonic() + GATE_OPENING_S
+    while _gate_opening(response) and time.monotonic() < opened_by:
+        time.sleep(0.2)
+        response = client.resume_flow_run(run_id, run_input=run_input)
+    return response
 
 
 def _gate_opening(response) -> bool:

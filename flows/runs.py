@@ -14,15 +14,10 @@ from uuid import UUID
 from prefect import get_client
 from prefect.client.schemas.filters import (
     FlowRunFilter,
-    FlowRunFilterId,
     FlowRunFilterStartTime,
     FlowRunFilterState,
     FlowRunFilterStateType,
     FlowRunFilterTags,
-    TaskRunFilter,
-    TaskRunFilterName,
-    TaskRunFilterState,
-    TaskRunFilterStateType,
 )
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
@@ -121,21 +116,6 @@ def run_has_tag(run_id: UUID, tag: str) -> bool:
 
 class RunEnded(RuntimeError):
     """The run ended in a state other than the one waited for."""
-
-
-def finished_task(run_id: UUID, task_name: str) -> bool:
-    """Whether a task run of `task_name` completed in the run (while the run itself goes on)."""
-    with get_client(sync_client=True) as client:
-        done = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])),
-            task_run_filter=TaskRunFilter(
-                # Task runs are named `<task>-<suffix>`; `like_` matches part of the name.
-                name=TaskRunFilterName(like_=f"{task_name}-"),
-                state=TaskRunFilterState(type=TaskRunFilterStateType(any_=[StateType.COMPLETED])),
-            ),
-            limit=1,
-        )
-    return any(task.name.startswith(f"{task_name}-") for task in done)
 
 
 def wait_for_state(

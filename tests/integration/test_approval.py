@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from prefect import flow, get_client
+from prefect.client.schemas.responses import SetStateStatus
 from prefect.input.run_input import keyset_from_paused_state
 from prefect.results import ResultRecord
 from prefect.states import Paused, Running
@@ -21,7 +22,15 @@ from editorbot.run_key import make_run_key
 from editorbot.schemas import ChatTarget, RunOptions, Script, estimate_seconds
 from editorbot.storage import open_storage
 from editorbot.telegram_api import DecisionButton
-from flows.approval import Approval, DraftReplaced, NotWaiting, decide, pause_key, waiting_draft
+from flows.approval import (
+    Approval,
+    DraftReplaced,
+    NotWaiting,
+    decide,
+    pause_key,
+    resume_once_open,
+    waiting_draft,
+)
 from flows.local_run import LocalRun
 from flows.runs import wait_for_end, wait_for_state
 from flows.serve import submit
@@ -145,10 +154,10 @@ def test_a_resumed_run_that_drafts_differently_asks_again_and_publishes_only_the
                 decide(run.id, "approve", draft=first)
             # Nor does the Prefect UI's form of a tab still showing the first draft: the
             # run takes the answer, finds it names another draft, and waits again.
+            # (The UI shows the form once its schema is saved: resume_once_open waits for it.)
             with get_client(sync_client=True) as client:
-                client.resume_flow_run(
-                    run.id, run_input={"decision": "approve", "notes": "", "draft": first}
-                )
+                stale = {"decision": "approve", "notes": "", "draft": first}
+                assert resume_once_open(client, run.id, stale).status == SetStateStatus.ACCEPT
             _suspended_on(run.id, second, attempt=1)
             assert not (data / "scripts").exists()
 
@@ -167,7 +176,8 @@ def test_a_form_approval_without_the_digest_publishes_nothing_until_the_draft_is
     with get_client(sync_client=True) as client:
         draft = waiting_draft(client.read_flow_run(run.id).state)
         # What the UI form sends when its `draft` field was emptied.
-        client.resume_flow_run(run.id, run_input={"decision": "approve", "notes": ""})
+        unnamed = {"decision": "approve", "notes": ""}
+        assert resume_once_open(client, run.id, unnamed).status == SetStateStatus.ACCEPT
     state = wait_for_state(
         run.id, lambda s: s.is_paused() and s.state_details.pause_key.endswith("-1")
     )

@@ -6,11 +6,13 @@ from uuid import UUID
 
 import pytest
 from prefect import flow, get_client, task
+from prefect.client.schemas.responses import SetStateStatus
 from prefect.deployments import run_deployment
 from prefect.exceptions import Pause
-from prefect.flow_runs import resume_flow_run, suspend_flow_run
+from prefect.flow_runs import suspend_flow_run
 from prefect.states import Pending
 
+from flows.approval import resume_once_open
 from flows.thread_runs import RESUMING, execute_here
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
@@ -68,7 +70,9 @@ def test_a_run_resumed_at_once_and_run_again_here_ends_though_its_last_execution
                 executions.append(pool.submit(_execute, run.id))
                 while not (state := client.read_flow_run(run.id).state).is_final():
                     if state.is_paused():
-                        resume_flow_run(run.id, run_input={"value": "yes"})
+                        # Prefect marks the run Paused before it saves the input's schema.
+                        answer = resume_once_open(client, run.id, {"value": "yes"})
+                        assert answer.status == SetStateStatus.ACCEPT, answer.details
                         break
                     if state.is_scheduled() and state.name == RESUMING:
                         break  # put back in line by execute_here
